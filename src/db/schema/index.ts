@@ -1,0 +1,13 @@
+/**
+ * The database as Kysely sees it. Each migration area keeps its row types in a
+ * file of its own here; `DB` joins them.
+ */
+import type { CoreTables } from './core.js';
+import type { SchemaMigrationsTable } from './ledger.js';
+
+export * from './core.js';
+export type { SchemaMigrationsTable } from './ledger.js';
+
+export interface DB extends CoreTables {
+  schema_migrations: SchemaMigrationsTable;
+}

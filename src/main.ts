@@ -1,0 +1,39 @@
+/**
+ * The `voicesurvey` command line. Each area registers its commands from
+ * src/cli/; this file only assembles them and reports errors.
+ */
+import { Command, CommanderError } from 'commander';
+import { createCliContext, explainError, EXIT } from './cli/context.js';
+import { registerDbCommands } from './cli/db.js';
+import { registerServeCommand } from './cli/serve.js';
+import { VERSION } from './version.js';
+
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const ctx = createCliContext(env);
+  const program = new Command('voicesurvey')
+    .description('compliant AI outbound phone surveys')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  registerServeCommand(program, ctx);
+  registerDbCommands(program, ctx);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are printed by commander and end with exit code 0
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    let config;
+    try {
+      config = ctx.config();
+    } catch {
+      config = undefined;
+    }
+    const { message, exitCode } = explainError(err, config, env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace');
+    process.stderr.write(`voicesurvey: ${message}\n`);
+    return exitCode;
+  }
+}
