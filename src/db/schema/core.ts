@@ -101,6 +101,22 @@ export interface CampaignsTable {
   created_by_user_id: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+  // 0002_campaign_settings
+  /** IANA time zone for the calling window and reports. */
+  timezone: Generated<string>;
+  scheduled_start_at: Timestamp | null;
+  organization_name: Generated<string>;
+  question_1_scale_min: Generated<number>;
+  question_1_scale_max: Generated<number>;
+  question_2_scale_min: Generated<number>;
+  question_2_scale_max: Generated<number>;
+  question_3_scale_min: Generated<number>;
+  question_3_scale_max: Generated<number>;
+  require_prior_consent: Generated<boolean>;
+  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+  allowed_weekdays: Generated<number[]>;
+  /** ISO 3166 alpha-2 region for national phone numbers. */
+  phone_region: Generated<string>;
 }
 
 export interface ContactsTable {
@@ -119,6 +135,11 @@ export interface ContactsTable {
   last_outcome: CallOutcome | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+  // 0002_campaign_settings
+  /** IANA zone when imported; else derived from the number, else the campaign's. */
+  timezone: string | null;
+  /** Earliest next attempt (callback requested). */
+  retry_not_before: Timestamp | null;
 }
 
 export interface ExclusionListEntriesTable {

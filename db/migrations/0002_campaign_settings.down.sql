@@ -1,0 +1,19 @@
+-- 0002_campaign_settings down. Idempotent.
+ALTER TABLE contacts DROP COLUMN IF EXISTS retry_not_before;
+ALTER TABLE contacts DROP COLUMN IF EXISTS timezone;
+ALTER TABLE campaigns DROP CONSTRAINT IF EXISTS campaigns_timezone_check;
+ALTER TABLE campaigns DROP CONSTRAINT IF EXISTS campaigns_phone_region_check;
+ALTER TABLE campaigns DROP CONSTRAINT IF EXISTS campaigns_allowed_weekdays_check;
+ALTER TABLE campaigns DROP CONSTRAINT IF EXISTS campaigns_scale_bounds_check;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS phone_region;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS allowed_weekdays;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS require_prior_consent;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS question_3_scale_max;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS question_3_scale_min;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS question_2_scale_max;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS question_2_scale_min;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS question_1_scale_max;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS question_1_scale_min;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS organization_name;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS scheduled_start_at;
+ALTER TABLE campaigns DROP COLUMN IF EXISTS timezone;
