@@ -9,6 +9,7 @@ import type { DB } from '../db/schema/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { TokenService } from './auth/tokens.js';
 import type { RouteDef } from './route.js';
+import { campaignRoutes } from './routes/campaigns/routes.js';
 import { healthRoutes } from './routes/health.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
@@ -21,5 +22,5 @@ export interface ApiServices {
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
-  return [...healthRoutes(s)];
+  return [...healthRoutes(s), ...campaignRoutes(s)];
 }

@@ -34,6 +34,19 @@ export interface ServerDeps {
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
 
+/** One registered route and who may call it (for the route × role test and docs). */
+export interface RouteInfo {
+  readonly method: string;
+  readonly url: string;
+  readonly access: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: readonly RouteInfo[];
+  }
+}
+
 const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Routes registered by documentation plugins; everything else must declare its access. */
@@ -64,10 +77,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   // Every route must say who may call it; a route that does not fails start-up.
+  const routeTable: RouteInfo[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     if (UNGUARDED_PREFIXES.some((p) => route.url.startsWith(p))) return;
     const access = (route.config as { access?: string } | undefined)?.access;
     if (!access) throw new Error(`route ${String(route.method)} ${route.url} does not declare its access (config.access)`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method: String(method), url: route.url, access });
   });
 
   await app.register(fastifyHelmet, {
