@@ -66,6 +66,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     ajv: { customOptions: { removeAdditional: false } },
   });
+  // JSON only (webhook and upload plugins add their own parsers): a text/plain body is a 415, not a string.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

@@ -89,7 +89,7 @@ describe('campaigns API', () => {
     const created = (await post('/api/campaigns', { name: 'Broken', questions: [{ text: '', type: 'scale' }, { text: 'Q2', type: 'numeric' }, { text: ' ', type: 'free_text' }], calling_window: { start: '20:00', end: '09:00' } })).json();
     const res = await post(`/api/campaigns/${created.id}/activate`, undefined);
     expect(res.statusCode).toBe(422);
-    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(String(res.headers['content-type'])).toContain('application/problem+json');
     const fields = res.json().errors.map((e: { field: string }) => e.field).sort();
     expect(fields).toEqual(['calling_window', 'contacts', 'intro_script', 'questions.0.text', 'questions.2.text'].sort());
     expect(res.json().code).toBe('campaign.activation_invalid');
