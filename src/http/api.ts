@@ -9,7 +9,9 @@ import type { DB } from '../db/schema/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { TokenService } from './auth/tokens.js';
 import type { RouteDef } from './route.js';
+import { adminRoutes } from './routes/admin/routes.js';
 import { healthRoutes } from './routes/health.js';
+import { templateRoutes } from './routes/templates/routes.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
 export interface ApiServices {
@@ -21,5 +23,5 @@ export interface ApiServices {
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
-  return [...healthRoutes(s)];
+  return [...healthRoutes(s), ...templateRoutes(s), ...adminRoutes(s)];
 }
