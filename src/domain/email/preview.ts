@@ -42,6 +42,9 @@ export interface Preview {
 
 type Token = [string, string, number, number, Token[]?, ...unknown[]];
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_RUN = /[\u0000-\u001f\u007f]+/g;
+
 const isKnown = (name: string): name is TemplateVariable => (TEMPLATE_VARIABLES as readonly string[]).includes(name);
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '/': '&#x2F;', '`': '&#x60;', '=': '&#x3D;' };
@@ -102,7 +105,7 @@ function renderTokens(tokens: readonly Token[], vars: TemplateVariables, mode: R
       case 'name':
       case '&': {
         const v = valueOf(value);
-        out += mode === 'html' ? escapeHtml(v) : mode === 'subject' ? v.replace(/[\r\n\t\u0000-\u001f\u007f]+/g, ' ') : v;
+        out += mode === 'html' ? escapeHtml(v) : mode === 'subject' ? v.replace(CONTROL_RUN, ' ') : v;
         break;
       }
       case '#':
