@@ -45,7 +45,8 @@ export function templateProblems(t: TemplateInput): FieldProblem[] {
   // Syntax is only checked on fields within their limits.
   const tooBig = new Set(out.map((p) => p.field));
   for (const p of lintTemplate(t)) if (!tooBig.has(p.field)) out.push(p);
-  return out;
+  const order = ['name', 'type', 'locale', 'subject', 'body_html', 'body_text'];
+  return out.map((p, i) => ({ p, i })).sort((a, b) => order.indexOf(a.p.field) - order.indexOf(b.p.field) || a.i - b.i).map((x) => x.p);
 }
 
 /** Throws a ValidationError (422) listing every problem. */

@@ -42,7 +42,8 @@ export const Variables = z.strictObject(
   >,
 );
 
-export const PreviewSavedBody = z.strictObject({ variables: Variables.optional() }).optional();
+/** Optional: Fastify hands an absent body over as null. */
+export const PreviewSavedBody = z.strictObject({ variables: Variables.optional() }).nullish();
 
 export const PreviewDraftBody = z.strictObject({
   subject: fields.subject,
