@@ -13,6 +13,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { SecretBox } from '../../domain/ports/secret-box.js';
 import { applySettingsUpdate, defaultsFromProviderConfig, providerConfigMirror, readSection } from '../../domain/settings/settings.js';
 import { SECRET_FIELDS, type Settings, SETTINGS_SECTIONS, type SettingsPatch, type SettingsSection, type StoredSecret } from '../../domain/settings/types.js';
+import { maskPhone } from '../../observability/redact.js';
 import { recordAudit } from '../audit.js';
 
 export interface SectionMeta {
@@ -67,9 +68,17 @@ export interface SettingsActor {
   readonly role: UserRole;
 }
 
-/** Audit image of a section: secrets reduced to whether and how they are set. */
+const maskEmail = (v: string): string => (v.includes('@') ? `***@${v.split('@').pop()}` : v);
+
+/**
+ * Audit image of a section: secrets reduced to whether and how they are set;
+ * the caller number and email addresses partly masked (audit images carry no
+ * phone numbers or emails), enough to tell a change apart.
+ */
 function auditImage(section: SettingsSection, value: Settings[SettingsSection]): Record<string, unknown> {
   const out: Record<string, unknown> = { ...value };
+  if (typeof out['caller_number'] === 'string') out['caller_number'] = maskPhone(out['caller_number']);
+  for (const f of ['from_address', 'smtp_user']) if (typeof out[f] === 'string') out[f] = maskEmail(out[f] as string);
   for (const f of SECRET_FIELDS[section] as readonly string[]) {
     const s = out[f] as StoredSecret;
     out[f] = s === null ? null : s.kind === 'env' ? { set: true, source: 'env', env: s.name } : { set: true, source: 'stored' };

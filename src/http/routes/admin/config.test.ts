@@ -78,6 +78,9 @@ describe('admin configuration', () => {
     expect(audit.before).toMatchObject({ llm: { provider: 'none', api_key: null } });
     expect(audit.after).toMatchObject({ llm: { provider: 'openai', api_key: '[redacted]' } });
     expect((audit.details as { changed_fields: string[] }).changed_fields).toEqual(expect.arrayContaining(['llm.api_key', 'email.smtp_password', 'llm.model']));
+    // No email addresses in audit images: the sender shows only its domain.
+    expect(audit.after).toMatchObject({ email: { from_address: '***@example.org', smtp_password: '[redacted]' } });
+    expect(JSON.stringify(audit)).not.toContain('surveys@');
   });
 
   it('keeps a secret when omitted, replaces it when sent, clears it on null', async () => {
@@ -105,6 +108,8 @@ describe('admin configuration', () => {
     expect(res.json().telephony.auth_token).toEqual({ set: true, source: 'env', masked: '••••9876', env: 'TWILIO_AUTH_TOKEN', usable: true });
     expect(JSON.stringify(await stored('telephony'))).not.toContain('env-twilio-token');
     expect((await effectiveSettings(t.db, api.app.config)).telephony.auth_token).toBe('env-twilio-token-9876');
+    const audit = await t.db.selectFrom('audit_log').select('after').where('action', '=', 'config.update').orderBy('occurred_at', 'desc').executeTakeFirstOrThrow();
+    expect(audit.after).toMatchObject({ telephony: { caller_number: '+39021*****78', auth_token: '[redacted]' } });
 
     const denied = await put({ telephony: { version: v + 1, auth_token: { env: 'CONFIG_ENCRYPTION_KEY' } } });
     expect(denied.statusCode).toBe(422);
