@@ -6,25 +6,21 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB, UserRole, UsersTable } from '../../db/schema/index.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { recordAudit } from '../audit.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 
 export type UserRow = Selectable<UsersTable>;
 
 const likePattern = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** Users ordered by name (then id), a page at a time (keyset). */
-export async function listUsers(db: Kysely<DB>, query: { q?: string; role?: UserRole; limit: number; cursor?: string }): Promise<{ items: UserRow[]; next_cursor: string | null }> {
-  let q = db.selectFrom('users').selectAll();
+/** Users ordered by name (then id), a page at a time, with the total (same shape as the campaign list). */
+export async function listUsers(db: Kysely<DB>, query: { q?: string; role?: UserRole; page: number; page_size: number }): Promise<{ items: UserRow[]; total: number }> {
+  let q = db.selectFrom('users');
   if (query.q) q = q.where(sql<boolean>`name ilike ${likePattern(query.q)} escape '\\'`);
   if (query.role) q = q.where('role', '=', query.role);
-  if (query.cursor) {
-    const [name, id] = decodeCursor(query.cursor, 2);
-    q = q.where(sql<boolean>`(name, id) > (${name}, ${id}::uuid)`);
-  }
-  const rows = await q.orderBy('name').orderBy('id').limit(query.limit + 1).execute();
-  const items = rows.slice(0, query.limit);
-  const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > query.limit && last ? encodeCursor([last.name, last.id]) : null };
+  const [items, total] = await Promise.all([
+    q.selectAll().orderBy('name').orderBy('id').limit(query.page_size).offset((query.page - 1) * query.page_size).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(total.n) };
 }
 
 export async function changeUserRole(

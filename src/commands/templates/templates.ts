@@ -8,7 +8,6 @@ import type { DB, EmailTemplatesTable, EmailTemplateType, Language, UserRole } f
 import { DomainError, notFound } from '../../domain/errors.js';
 import { assertValidTemplate, type TemplateInput } from '../../domain/email/templates.js';
 import { recordAudit } from '../audit.js';
-import { decodeCursor, encodeCursor } from '../admin/cursor.js';
 
 export type TemplateRow = Selectable<EmailTemplatesTable>;
 
@@ -20,28 +19,25 @@ export interface Actor {
 export interface TemplateListQuery {
   readonly type?: EmailTemplateType;
   readonly locale?: Language;
-  /** Case-insensitive substring of the name. */
+  /** Case-insensitive substring of the name (a literal: % and _ are not wildcards). */
   readonly q?: string;
-  readonly limit: number;
-  readonly cursor?: string;
+  readonly page: number;
+  readonly page_size: number;
 }
 
 const likePattern = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** Templates ordered by name (then id), a page at a time (keyset). */
-export async function listTemplates(db: Kysely<DB>, query: TemplateListQuery): Promise<{ items: TemplateRow[]; next_cursor: string | null }> {
-  let q = db.selectFrom('email_templates').selectAll();
+/** Templates ordered by name (then id), a page at a time, with the total (same shape as the campaign list). */
+export async function listTemplates(db: Kysely<DB>, query: TemplateListQuery): Promise<{ items: TemplateRow[]; total: number }> {
+  let q = db.selectFrom('email_templates');
   if (query.type) q = q.where('type', '=', query.type);
   if (query.locale) q = q.where('locale', '=', query.locale);
   if (query.q) q = q.where(sql<boolean>`name ilike ${likePattern(query.q)} escape '\\'`);
-  if (query.cursor) {
-    const [name, id] = decodeCursor(query.cursor, 2);
-    q = q.where(sql<boolean>`(name, id) > (${name}, ${id}::uuid)`);
-  }
-  const rows = await q.orderBy('name').orderBy('id').limit(query.limit + 1).execute();
-  const items = rows.slice(0, query.limit);
-  const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > query.limit && last ? encodeCursor([last.name, last.id]) : null };
+  const [items, total] = await Promise.all([
+    q.selectAll().orderBy('name').orderBy('id').limit(query.page_size).offset((query.page - 1) * query.page_size).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(total.n) };
 }
 
 export async function getTemplate(db: Kysely<DB>, id: string, opts: { forUpdate?: boolean } = {}): Promise<TemplateRow> {

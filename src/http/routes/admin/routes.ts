@@ -45,13 +45,13 @@ export function adminRoutes(s: ApiServices): RouteDef[] {
       url: '/api/admin/users',
       access: 'admin:users',
       summary: 'List users',
-      description: 'Ordered by name; `q` searches the name, `role` filters; page with `limit` and `cursor`.',
+      description: 'Ordered by name; `q` searches the name, `role` filters; `page` and `page_size` (≤ 100), with the `total`.',
       tags: ['admin'],
       query: UserListQuery,
       response: { 200: UserPage },
       handler: async (req) => {
         const page = await listUsers(s.db, req.query);
-        return { items: page.items.map(presentUser), next_cursor: page.next_cursor };
+        return { items: page.items.map(presentUser), page: req.query.page, page_size: req.query.page_size, total: page.total };
       },
     }),
     defineRoute({

@@ -107,8 +107,8 @@ export const UserIdParams = z.strictObject({ id: z.uuid({ message: 'must be a UU
 export const UserListQuery = z.strictObject({
   q: z.string().max(200, 'must be at most 200 characters').optional(),
   role: z.enum(USER_ROLES).optional(),
-  limit,
-  cursor,
+  page: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100000, 'must be at most 100000').default(1),
+  page_size: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(20),
 });
 
 export const RoleBody = z.strictObject({ role: z.enum(USER_ROLES) });
@@ -122,7 +122,7 @@ export const UserView = z.object({
   updated_at: z.string(),
 });
 
-export const UserPage = z.object({ items: z.array(UserView), next_cursor: z.string().nullable() });
+export const UserPage = z.object({ items: z.array(UserView), page: z.number(), page_size: z.number(), total: z.number() });
 
 export const AuditQueryString = z.strictObject({
   action: z

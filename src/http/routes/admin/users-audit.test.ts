@@ -30,10 +30,11 @@ describe('users', () => {
     expect(Object.keys(res.json().items[0]).sort()).toEqual(['created_at', 'email', 'id', 'name', 'role', 'updated_at']);
     const admins = await api.http.inject({ method: 'GET', url: `/api/admin/users?q=${tag}&role=admin`, headers: admin });
     expect(admins.json().items.map((u: { name: string }) => u.name)).toEqual([`${tag} d`]);
-    const p1 = (await api.http.inject({ method: 'GET', url: `/api/admin/users?q=${tag}&limit=3`, headers: admin })).json();
+    const p1 = (await api.http.inject({ method: 'GET', url: `/api/admin/users?q=${tag}&page_size=3`, headers: admin })).json();
+    expect(p1).toMatchObject({ page: 1, page_size: 3, total: 4 });
     expect(p1.items).toHaveLength(3);
-    const p2 = (await api.http.inject({ method: 'GET', url: `/api/admin/users?q=${tag}&limit=3&cursor=${p1.next_cursor}`, headers: admin })).json();
-    expect(p2).toEqual({ items: [expect.objectContaining({ name: `${tag} d` })], next_cursor: null });
+    const p2 = (await api.http.inject({ method: 'GET', url: `/api/admin/users?q=${tag}&page_size=3&page=2`, headers: admin })).json();
+    expect(p2).toEqual({ items: [expect.objectContaining({ name: `${tag} d` })], page: 2, page_size: 3, total: 4 });
   });
 
   it('changes a role (audited), and refuses to demote the last admin (409)', async () => {

@@ -29,13 +29,13 @@ export function templateRoutes(s: ApiServices): RouteDef[] {
       url: '/api/templates',
       access: 'templates:read',
       summary: 'List email templates',
-      description: 'Ordered by name. Filter by `type` and `locale`, search the name with `q`; page with `limit` and the `next_cursor` of the previous page.',
+      description: 'Ordered by name. Filter by `type` and `locale`, search the name with `q`; `page` and `page_size` (≤ 100), with the `total`.',
       tags: ['templates'],
       query: ListQuery,
       response: { 200: TemplatePage },
       handler: async (req) => {
         const page = await listTemplates(s.db, req.query);
-        return { items: page.items.map(presentTemplateSummary), next_cursor: page.next_cursor };
+        return { items: page.items.map(presentTemplateSummary), page: req.query.page, page_size: req.query.page_size, total: page.total };
       },
     }),
     defineRoute({

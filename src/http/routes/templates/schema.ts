@@ -9,8 +9,8 @@ export const ListQuery = z.strictObject({
   type: z.enum(EMAIL_TEMPLATE_TYPES).optional(),
   locale: z.enum(LANGUAGES).optional(),
   q: z.string().max(200, 'must be at most 200 characters').optional(),
-  limit: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(50),
-  cursor: z.string().max(2000, 'is too long').optional(),
+  page: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100000, 'must be at most 100000').default(1),
+  page_size: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(20),
 });
 
 const fields = {
@@ -71,7 +71,7 @@ export const Template = TemplateSummary.extend({
   unknown_variables: z.array(z.string()),
 });
 
-export const TemplatePage = z.object({ items: z.array(TemplateSummary), next_cursor: z.string().nullable() });
+export const TemplatePage = z.object({ items: z.array(TemplateSummary), page: z.number(), page_size: z.number(), total: z.number() });
 
 export const PreviewResult = z.object({
   subject: z.string(),
