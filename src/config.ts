@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_MATRIX, parseMatrix, type PermissionMatrix } from './domain/auth/permissions.js';
+import { isSecretEnvName } from './domain/settings/types.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -48,6 +49,10 @@ export const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
+  CONFIG_ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of 32-byte base64 keys')
+    .optional(),
   DEFAULT_TIMEZONE: z
     .string()
     .refine((v) => isTimeZone(v), 'must be an IANA time zone such as Europe/Rome')
@@ -82,7 +87,19 @@ export interface Config {
     readonly matrix: PermissionMatrix;
   };
   /** AES-256-GCM key for secrets stored in the database (admin configuration). */
-  readonly secrets: { readonly encryptionKey: Buffer; readonly ephemeral: boolean };
+  readonly secrets: {
+    readonly encryptionKey: Buffer;
+    /** Older keys, for opening values sealed before a key rotation (never used to seal). */
+    readonly previousKeys: readonly Buffer[];
+    readonly ephemeral: boolean;
+    /**
+     * Snapshot, taken at start-up, of the environment variables an admin setting
+     * may reference instead of storing a secret (`{ "env": "TWILIO_AUTH_TOKEN" }`):
+     * `VSA_SECRET_*` and the providers' conventional names (see
+     * `isSecretEnvName`). Nothing else from the environment is reachable this way.
+     */
+    readonly env: Readonly<Record<string, string>>;
+  };
 }
 
 export class ConfigError extends Error {
@@ -139,6 +156,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.CONFIG_ENCRYPTION_KEY) late.push({ variable: 'CONFIG_ENCRYPTION_KEY', message: 'is required in production' });
   }
   if (late.length) throw new ConfigError(late);
+  const secretEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '' && isSecretEnvName(name)) secretEnv[name] = value;
+  }
+  const previousKeys = (e.CONFIG_ENCRYPTION_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => Buffer.from(k, 'base64'));
   const config: Config = {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
@@ -154,10 +180,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       matrix,
     },
     secrets: e.CONFIG_ENCRYPTION_KEY
-      ? { encryptionKey: Buffer.from(e.CONFIG_ENCRYPTION_KEY, 'base64'), ephemeral: false }
+      ? { encryptionKey: Buffer.from(e.CONFIG_ENCRYPTION_KEY, 'base64'), previousKeys, ephemeral: false, env: secretEnv }
       : // Development only (production requires the variable): a fixed, documented key so
         // secrets saved in the embedded demo survive restarts. Never protects anything real.
-        { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), ephemeral: true },
+        { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), previousKeys, ephemeral: true, env: secretEnv },
   };
   return deepFreeze(config);
 }
