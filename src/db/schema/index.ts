@@ -3,13 +3,15 @@
  * file of its own here; `DB` joins them.
  */
 import type { ApiTables } from './api.js';
+import type { AuthTables } from './auth.js';
 import type { CoreTables } from './core.js';
 import type { SchemaMigrationsTable } from './ledger.js';
 
 export * from './api.js';
+export * from './auth.js';
 export * from './core.js';
 export type { SchemaMigrationsTable } from './ledger.js';
 
-export interface DB extends CoreTables, ApiTables {
+export interface DB extends CoreTables, ApiTables, AuthTables {
   schema_migrations: SchemaMigrationsTable;
 }
