@@ -108,6 +108,8 @@ export interface Config {
   readonly auth: {
     /** HMAC key for access tokens. Random per process outside production when unset. */
     readonly tokenSecret: string;
+    /** True when AUTH_TOKEN_SECRET was unset and the key is random to this process. */
+    readonly tokenSecretEphemeral: boolean;
     readonly accessTokenTtlSeconds: number;
     readonly matrix: PermissionMatrix;
     /** Refresh tokens expire after this much inactivity (each refresh renews it). */
@@ -231,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     api: { bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, defaultTimezone: e.DEFAULT_TIMEZONE },
     auth: {
       tokenSecret: e.AUTH_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
+      tokenSecretEphemeral: !e.AUTH_TOKEN_SECRET,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       matrix,
       sessionIdleTtlSeconds: e.SESSION_IDLE_TTL_SECONDS,

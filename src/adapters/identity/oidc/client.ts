@@ -43,7 +43,13 @@ function translate(err: unknown): DomainError {
   if (err instanceof oidc.AuthorizationResponseError) {
     return new DomainError('auth.idp_denied', `The identity provider refused the sign-in (${e.error ?? 'error'}${e.error_description ? `: ${e.error_description}` : ''}).`, 'unauthenticated');
   }
-  const message = e.message ?? '';
+  // openid-client wraps oauth4webapi's precise error; read the whole cause chain.
+  const chain: string[] = [];
+  for (let c: unknown = err, i = 0; c && i < 5; c = (c as { cause?: unknown }).cause, i++) {
+    const m = (c as { message?: unknown }).message;
+    if (typeof m === 'string') chain.push(m);
+  }
+  const message = chain.join(' — ');
   if (/state/i.test(message) && /mismatch|unexpected|missing/i.test(message)) {
     return new DomainError('auth.state_mismatch', 'The sign-in response does not belong to this browser session (state mismatch); start signing in again.', 'unauthenticated');
   }
@@ -56,7 +62,7 @@ function translate(err: unknown): DomainError {
   if (e.name === 'TypeError' && /fetch/i.test(message)) {
     return new DomainError('auth.idp_unreachable', 'The identity provider cannot be reached; try again shortly.', 'unavailable');
   }
-  return new DomainError('auth.sign_in_failed', `Sign-in could not be completed: ${message.slice(0, 200) || 'unknown error'}.`, 'unauthenticated');
+  return new DomainError('auth.sign_in_failed', `Sign-in could not be completed: ${(chain[1] ?? chain[0] ?? 'unknown error').slice(0, 200)}.`, 'unauthenticated');
 }
 
 export function createOidcClient(opts: OidcClientOptions): IdentityProvider {
