@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { default as Provider, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../../../observability/logger.js';
 
 export interface DevAccount {
@@ -109,6 +109,19 @@ async function readForm(req: IncomingMessage, limit = 8192): Promise<URLSearchPa
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+async function quietly<T>(log: Logger, fn: () => Promise<T>): Promise<T> {
+  const { warn, info } = console;
+  const toLog = (...args: unknown[]) => log.debug({ notice: String(args[0]) }, 'oidc-provider notice');
+  console.warn = toLog;
+  console.info = toLog;
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+    console.info = info;
+  }
+}
+
 export function createDevIdentityProvider(opts: DevIdpOptions): DevIdentityProvider {
   const prefix = opts.prefix.replace(/\/+$/, '');
   const accounts = opts.accounts ?? DEMO_ACCOUNTS;
@@ -166,7 +179,13 @@ export function createDevIdentityProvider(opts: DevIdpOptions): DevIdentityProvi
         Grant: 3600,
       },
     };
-    const p = new Provider(issuer(), configuration);
+    // Loaded on first use (it is large), with its start-up notices ("unsupported
+    // runtime" on Node 20, "in-memory adapter") sent to our debug log instead of
+    // the console: both are expected for a development-only provider.
+    const p = await quietly(opts.log, async () => {
+      const { default: ProviderClass } = await import('oidc-provider');
+      return new ProviderClass(issuer(), configuration);
+    });
     p.on('server_error', (_ctx, err) => opts.log.error({ err }, 'development identity provider error'));
     return p;
   };

@@ -249,3 +249,18 @@ describe('sessions', () => {
     expect(((await res.json()) as { code: string }).code).toBe('auth.refresh_token_missing');
   });
 });
+
+describe('rate limits', () => {
+  it('sign-in is rate limited per client (429 rate_limited)', async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 40; i++) {
+      last = await fetch(`${base}/api/auth/login`, { redirect: 'manual' });
+      await last.arrayBuffer();
+      if (last.status === 429) break;
+      expect(last.status).toBe(302);
+    }
+    expect(last!.status).toBe(429);
+    const again = await fetch(`${base}/api/auth/login`, { redirect: 'manual' });
+    expect(((await again.json()) as { code: string }).code).toBe('rate_limited');
+  });
+});
