@@ -68,7 +68,7 @@ export const envSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_REDIRECT_URI: httpUrl.optional(),
   OIDC_SCOPES: z.string().regex(/(^|\s)openid(\s|$)/, 'must include openid').default('openid email profile'),
-  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:\/.-]+$/, 'must be a claim name, e.g. roles, groups or realm_access.roles').optional(),
+  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:/.-]+$/, 'must be a claim name, e.g. roles, groups or realm_access.roles').optional(),
   OIDC_ROLE_MAP: z.string().optional(),
   OIDC_DEFAULT_ROLE: z.enum(USER_ROLES, { message: `must be one of ${USER_ROLES.join(', ')}` }).default('viewer'),
   SESSION_IDLE_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(60, 'must be at least 60').default(12 * 3600),

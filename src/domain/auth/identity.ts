@@ -94,6 +94,7 @@ export function profileFromClaims(claims: Readonly<Record<string, unknown>>): Id
 export function safeReturnTo(value: unknown): string {
   if (typeof value !== 'string' || value.length > 2000) return '/';
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  // eslint-disable-next-line no-control-regex -- control characters (CR/LF) would split headers
   if (/[\u0000-\u001f\\]/.test(value)) return '/';
   return value;
 }

@@ -110,6 +110,7 @@ async function readForm(req: IncomingMessage, limit = 8192): Promise<URLSearchPa
 }
 
 async function quietly<T>(log: Logger, fn: () => Promise<T>): Promise<T> {
+  /* eslint-disable no-console -- redirecting a library's console notices to our logger */
   const { warn, info } = console;
   const toLog = (...args: unknown[]) => log.debug({ notice: String(args[0]) }, 'oidc-provider notice');
   console.warn = toLog;
@@ -120,6 +121,7 @@ async function quietly<T>(log: Logger, fn: () => Promise<T>): Promise<T> {
     console.warn = warn;
     console.info = info;
   }
+  /* eslint-enable no-console */
 }
 
 export function createDevIdentityProvider(opts: DevIdpOptions): DevIdentityProvider {
