@@ -10,6 +10,7 @@ import { createDevIdentityProvider, devClient } from './adapters/identity/dev-id
 import { createOidcClient } from './adapters/identity/oidc/client.js';
 import type { IdentityProvider } from './domain/ports/identity.js';
 import { buildServer } from './http/server.js';
+import { webConsole } from './http/web.js';
 import type { Logger } from './observability/logger.js';
 
 export type Role = 'all' | 'api';
@@ -27,6 +28,8 @@ export interface BuildOptions {
   role?: Role;
   /** Use this database instead of opening one from the configuration (tests). */
   database?: Database;
+  /** Serve the built console at `/` (default true; it is skipped with a warning when not built). */
+  web?: boolean;
 }
 
 export async function buildApp(config: Config, log: Logger, opts: BuildOptions = {}): Promise<App> {
@@ -40,7 +43,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
     let bound: { port: number } | undefined;
     const baseUrl = () => config.http.publicBaseUrl ?? derivedBaseUrl(config.http.host, bound?.port ?? config.http.port);
     const { identity, plugins } = buildIdentity(config, log, baseUrl);
-    const http = await buildServer({ config, database, log, identity, plugins });
+    const http = await buildServer({ config, database, log, identity, plugins: opts.web === false ? plugins : [...plugins, webConsole()] });
     let stopped = false;
     return {
       config,

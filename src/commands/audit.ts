@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { AuditOutcome, DB, UserRole } from '../db/schema/index.js';
-import { scrubValue } from '../observability/redact.js';
+import { maskSecretKeys } from '../observability/redact.js';
 
 export interface AuditActor {
   readonly userId: string | null;
@@ -17,6 +17,7 @@ export interface AuditEntry {
   readonly action: string;
   readonly target?: { readonly type: string; readonly id?: string | null };
   readonly outcome?: AuditOutcome;
+  /** Before/after images: secret-looking keys are masked; never put phone numbers or emails here. */
   readonly before?: Record<string, unknown> | null;
   readonly after?: Record<string, unknown> | null;
   readonly details?: Record<string, unknown> | null;
@@ -24,7 +25,7 @@ export interface AuditEntry {
 }
 
 const json = (v: Record<string, unknown> | null | undefined): string | null =>
-  v == null ? null : JSON.stringify(scrubValue(v));
+  v == null ? null : JSON.stringify(maskSecretKeys(v));
 
 export async function recordAudit(db: Kysely<DB>, entry: AuditEntry): Promise<void> {
   await db

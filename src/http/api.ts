@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import type { TokenService } from './auth/tokens.js';
 import type { RouteDef } from './route.js';
 import { authRoutes } from './routes/auth/routes.js';
+import { campaignRoutes } from './routes/campaigns/routes.js';
 import { healthRoutes } from './routes/health.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
@@ -26,5 +27,5 @@ export interface ApiServices {
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
-  return [...healthRoutes(s), ...authRoutes(s)];
+  return [...healthRoutes(s), ...authRoutes(s), ...campaignRoutes(s)];
 }

@@ -9,7 +9,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
@@ -38,6 +38,19 @@ export interface ServerDeps {
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
 
+/** One registered route and who may call it (for the route × role test and docs). */
+export interface RouteInfo {
+  readonly method: string;
+  readonly url: string;
+  readonly access: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: readonly RouteInfo[];
+  }
+}
+
 const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Routes registered by documentation plugins; everything else must declare its access. */
@@ -50,13 +63,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: config.api.bodyLimitBytes,
     trustProxy: false,
     requestIdHeader: false,
-    requestIdLogLabel: 'correlation_id',
+    logController: new LogController({ requestIdLogLabel: 'correlation_id' }),
     genReqId: (req) => {
       const given = req.headers[CORRELATION_HEADER];
       return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false } },
   });
+  // JSON only (webhook and upload plugins add their own parsers): a text/plain body is a 415, not a string.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -68,10 +83,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   // Every route must say who may call it; a route that does not fails start-up.
+  const routeTable: RouteInfo[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     if (UNGUARDED_PREFIXES.some((p) => route.url.startsWith(p))) return;
     const access = (route.config as { access?: string } | undefined)?.access;
     if (!access) throw new Error(`route ${String(route.method)} ${route.url} does not declare its access (config.access)`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method: String(method), url: route.url, access });
   });
 
   await app.register(fastifyHelmet, {
