@@ -52,6 +52,17 @@ const earliest = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
  * accounts are never linked by email alone.
  */
 export async function signIn(db: Kysely<DB>, input: SignInInput, policy: SessionPolicy, now = new Date()): Promise<IssuedSession> {
+  try {
+    return await signInOnce(db, input, policy, now);
+  } catch (err) {
+    // Two first sign-ins of the same new user at once: one insert wins, the other
+    // hits the unique subject; running again finds the row and updates it.
+    if ((err as { code?: string }).code !== '23505') throw err;
+    return signInOnce(db, input, policy, now);
+  }
+}
+
+async function signInOnce(db: Kysely<DB>, input: SignInInput, policy: SessionPolicy, now: Date): Promise<IssuedSession> {
   return db.transaction().execute(async (trx) => {
     const { profile } = input;
     const existing = await trx.selectFrom('users').selectAll().where('oidc_sub', '=', profile.subject).forUpdate().executeTakeFirst();
@@ -266,4 +277,16 @@ export async function createApiTokenSession(db: Kysely<DB>, userId: string, ttlS
     .returning(['id', 'expires_at'])
     .executeTakeFirstOrThrow();
   return { sessionId: row.id, expiresAt: row.expires_at };
+}
+
+/**
+ * Deletes sessions (with their refresh-token chains) that ended — expired or
+ * revoked — before `before`. For the retention worker; returns how many.
+ */
+export async function pruneSessions(db: Kysely<DB>, before: Date): Promise<number> {
+  const res = await db
+    .deleteFrom('auth_sessions')
+    .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
