@@ -2,6 +2,7 @@
 DROP INDEX IF EXISTS contacts_campaign_phone_reversed_idx;
 DROP INDEX IF EXISTS contacts_campaign_external_id_idx;
 DROP INDEX IF EXISTS contacts_campaign_created_idx;
+DROP INDEX IF EXISTS exclusion_list_entries_phone_reversed_idx;
 DROP INDEX IF EXISTS exclusion_list_entries_created_at_idx;
 DROP INDEX IF EXISTS exclusion_list_entries_import_id_idx;
 ALTER TABLE exclusion_list_entries DROP COLUMN IF EXISTS import_id;

@@ -49,6 +49,7 @@ ALTER TABLE exclusion_list_entries ADD COLUMN IF NOT EXISTS list_date date;
 ALTER TABLE exclusion_list_entries ADD COLUMN IF NOT EXISTS import_id uuid REFERENCES contact_imports (id) ON DELETE SET NULL;
 CREATE INDEX IF NOT EXISTS exclusion_list_entries_import_id_idx ON exclusion_list_entries (import_id);
 CREATE INDEX IF NOT EXISTS exclusion_list_entries_created_at_idx ON exclusion_list_entries (created_at, id);
+CREATE INDEX IF NOT EXISTS exclusion_list_entries_phone_reversed_idx ON exclusion_list_entries (reverse(phone_number) text_pattern_ops);
 
 -- Contact table: default order, search by external id, search by the last digits.
 CREATE INDEX IF NOT EXISTS contacts_campaign_created_idx ON contacts (campaign_id, created_at, id);
