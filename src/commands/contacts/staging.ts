@@ -83,7 +83,8 @@ async function* validatedBatches<T>(
   onRow?: (rows: number) => void,
 ): AsyncGenerator<StagedRow[]> {
   let batch: StagedRow[] = [];
-  for await (const record of file.records) {
+  for await (const records of file.batches) {
+   for (const record of records) {
     tally.totalRows++;
     const result = validate(record.cells);
     if (result.ok) {
@@ -98,6 +99,7 @@ async function* validatedBatches<T>(
       yield batch;
       batch = [];
     }
+   }
   }
   onRow?.(tally.totalRows);
   if (batch.length > 0) yield batch;
