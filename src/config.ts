@@ -37,6 +37,7 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(10),
   VSA_DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
   MIGRATE_ON_START: bool.optional(),
+  IMPORT_MAX_BYTES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1024, 'must be at least 1024').default(256 * 1024 * 1024),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -48,6 +49,8 @@ export interface Config {
   readonly database:
     | { readonly engine: 'postgres'; readonly url: string; readonly poolMax: number; readonly migrateOnStart: boolean }
     | { readonly engine: 'pglite'; readonly dataDir: string; readonly migrateOnStart: true };
+  /** CSV uploads (contacts, exclusion lists). */
+  readonly imports: { readonly maxBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -97,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START ?? false }
       : { engine: 'pglite', dataDir: e.VSA_DATA_DIR, migrateOnStart: true },
+    imports: { maxBytes: e.IMPORT_MAX_BYTES },
   };
   return deepFreeze(config);
 }

@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createCliContext, explainError, EXIT } from './cli/context.js';
+import { registerContactsCommands } from './cli/contacts.js';
 import { registerDbCommands } from './cli/db.js';
+import { registerExclusionCommands } from './cli/exclusions.js';
 import { registerServeCommand } from './cli/serve.js';
 import { VERSION } from './version.js';
 
@@ -17,6 +19,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     .showHelpAfterError('(run with --help for usage)');
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
+  registerContactsCommands(program, ctx);
+  registerExclusionCommands(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
