@@ -3,6 +3,7 @@
  * for national spellings. Pure (libphonenumber-js is a pure library with its
  * metadata bundled, not an I/O SDK).
  */
+import { fastParsePhone } from './phone-fast.js';
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode, type NumberType } from 'libphonenumber-js/max';
 
 export type PhoneResult =
@@ -13,7 +14,7 @@ export type PhoneResult =
  * Number types a survey must never dial: the callee or we would pay a premium,
  * or nobody answers (pagers, voicemail access, universal access numbers).
  */
-const NOT_DIALABLE: ReadonlySet<NumberType> = new Set<NumberType>(['PREMIUM_RATE', 'SHARED_COST', 'PAGER', 'UAN', 'VOICEMAIL']);
+const NOT_DIALABLE: ReadonlySet<NumberType | string> = new Set<NumberType | string>(['PREMIUM_RATE', 'SHARED_COST', 'PAGER', 'UAN', 'VOICEMAIL']);
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -34,6 +35,13 @@ export function normalizePhone(raw: string, region: string, opts: { allowNotDial
   if (v === '') return { ok: false, code: 'required', message: 'phone_number is required' };
   if (v.length > 40 || /[A-Za-z]/.test(v.replace(/\s*(ext\.?|x|#)\s*\d+$/i, ''))) {
     return { ok: false, code: 'invalid_phone', message: 'not a phone number' };
+  }
+  const fast = fastParsePhone(v, region);
+  if (fast) {
+    if (!opts.allowNotDialable && NOT_DIALABLE.has(fast.type)) {
+      return { ok: false, code: 'not_dialable', message: `${fast.type.toLowerCase().replace(/_/g, ' ')} numbers are never dialled` };
+    }
+    if (E164.test(fast.e164)) return { ok: true, e164: fast.e164 };
   }
   const parsed = parsePhoneNumberFromString(v, region as CountryCode);
   if (!parsed || !parsed.isValid()) {
