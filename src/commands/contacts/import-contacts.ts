@@ -79,13 +79,15 @@ export async function importContacts(db: Kysely<DB>, input: ImportContactsInput)
   const importId = randomUUID();
 
   return withBulkTransaction(db, async (trx, copyFrom) => {
+    // The set-based statements sort and hash the whole file; keep that in memory.
+    await sql`set local work_mem = '64MB'`.execute(trx);
     await createStagingTable(trx);
     const tally = await stageFile(
       trx,
       copyFrom,
       file,
       (cells) => validateContactRow(cells, header, width, region),
-      (c) => c,
+      (c) => [c.phone_number, c.external_contact_id, c.email, c.preferred_language, c.has_prior_consent, c.do_not_call, c.timezone, null],
       input.onProgress ? (rows) => input.onProgress!({ bytes, rows }) : undefined,
     );
     if (tally.totalRows === 0) throw invalidFile('csv.header_only', 'the file has a header but no data rows');

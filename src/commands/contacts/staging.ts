@@ -14,34 +14,19 @@ import type { CsvFile } from '../../adapters/csv/reader.js';
 import { REPORT_ERROR_CAP, type ImportError, type RowProblem, type RowResult } from '../../domain/contacts/index.js';
 
 export const STAGING_TABLE = 'vsa_import_staging';
-const BATCH_ROWS = 2000;
+const BATCH_ROWS = 4000;
 
-/** One staged row: kind `v` is a valid row (its values), kind `e` one problem of a rejected row. */
-export interface StagedRow {
-  line: number;
-  kind: 'v' | 'e';
-  phone_number: string | null;
-  external_contact_id: string | null;
-  email: string | null;
-  preferred_language: string | null;
-  has_prior_consent: boolean | null;
-  do_not_call: boolean | null;
-  timezone: string | null;
-  reason: string | null;
-  field: string | null;
-  code: string | null;
-  message: string | null;
-}
+/**
+ * The values of a valid row, in staging column order: phone_number,
+ * external_contact_id, email, preferred_language, has_prior_consent,
+ * do_not_call, timezone, reason.
+ */
+export type StagedValues = readonly [
+  string, string | null, string | null, string | null, boolean | null, boolean | null, string | null, string | null,
+];
 
-const COLUMNS = [
-  'line', 'kind', 'phone_number', 'external_contact_id', 'email', 'preferred_language', 'has_prior_consent',
-  'do_not_call', 'timezone', 'reason', 'field', 'code', 'message',
-] as const satisfies readonly (keyof StagedRow)[];
-
-const EMPTY: Omit<StagedRow, 'line' | 'kind'> = {
-  phone_number: null, external_contact_id: null, email: null, preferred_language: null, has_prior_consent: null,
-  do_not_call: null, timezone: null, reason: null, field: null, code: null, message: null,
-};
+const VALUE_COLUMNS = ['phone_number', 'external_contact_id', 'email', 'preferred_language', 'has_prior_consent', 'do_not_call', 'timezone', 'reason'] as const;
+const COLUMNS = ['line', 'kind', ...VALUE_COLUMNS, 'field', 'code', 'message'] as const;
 
 export interface StagingTally {
   totalRows: number;
@@ -71,54 +56,93 @@ export async function createStagingTable(trx: Kysely<DB>): Promise<void> {
     ) on commit drop`.execute(trx);
 }
 
+/** Turns validated rows into what the engine loads: COPY text, or row objects for JSON. */
+interface Encoder<Chunk> {
+  valid(line: number, v: StagedValues): void;
+  error(line: number, p: RowProblem): void;
+  /** The rows encoded since the last take. */
+  take(): Chunk;
+}
+
+const NO_ERROR = '\\N\t\\N\t\\N';
+const NO_VALUES = '\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N';
+
+/** COPY text format, built as one string per batch (no per-row objects). */
+function copyEncoder(): Encoder<string> {
+  let out = '';
+  return {
+    valid(line, v) {
+      out += `${line}\tv\t${copyText(v[0])}\t${copyText(v[1])}\t${copyText(v[2])}\t${copyText(v[3])}\t${copyText(v[4])}\t${copyText(v[5])}\t${copyText(v[6])}\t${copyText(v[7])}\t${NO_ERROR}\n`;
+    },
+    error(line, p) {
+      out += `${line}\te\t${NO_VALUES}\t${copyText(p.field)}\t${copyText(p.code)}\t${copyText(p.message)}\n`;
+    },
+    take() {
+      const chunk = out;
+      out = '';
+      return chunk;
+    },
+  };
+}
+
+type JsonRow = (string | number | boolean | null)[];
+
+/** Arrays in COLUMNS order, for json_populate_recordset-free loading on PGlite. */
+function jsonEncoder(): Encoder<JsonRow[]> {
+  let rows: JsonRow[] = [];
+  return {
+    valid(line, v) {
+      rows.push([line, 'v', ...v, null, null, null]);
+    },
+    error(line, p) {
+      rows.push([line, 'e', null, null, null, null, null, null, null, null, p.field, p.code, p.message]);
+    },
+    take() {
+      const chunk = rows;
+      rows = [];
+      return chunk;
+    },
+  };
+}
+
 /**
- * Validates every data record and yields staged rows in batches, counting as
- * it goes. `toRow` turns a valid value into the staged columns.
+ * Validates every data record and yields encoded batches, counting as it
+ * goes. `toValues` turns a valid value into the staged columns.
  */
-async function* validatedBatches<T>(
+async function* encodedBatches<T, Chunk>(
   file: CsvFile,
   validate: (cells: string[]) => RowResult<T>,
-  toRow: (value: T) => Partial<StagedRow>,
+  toValues: (value: T) => StagedValues,
+  encoder: Encoder<Chunk>,
   tally: StagingTally,
   onRow?: (rows: number) => void,
-): AsyncGenerator<StagedRow[]> {
-  let batch: StagedRow[] = [];
+): AsyncGenerator<Chunk> {
+  let pending = 0;
   for await (const records of file.batches) {
-   for (const record of records) {
-    tally.totalRows++;
-    const result = validate(record.cells);
-    if (result.ok) {
-      tally.validRows++;
-      batch.push({ ...EMPTY, ...toRow(result.value), line: record.line, kind: 'v' });
-    } else {
-      tally.rejectedRows++;
-      for (const p of result.problems) addError(tally, batch, record.line, p);
+    for (const record of records) {
+      tally.totalRows++;
+      const result = validate(record.cells);
+      if (result.ok) {
+        tally.validRows++;
+        encoder.valid(record.line, toValues(result.value));
+      } else {
+        tally.rejectedRows++;
+        for (const p of result.problems) {
+          tally.errorsTotal++;
+          if (tally.firstErrors.length < REPORT_ERROR_CAP) tally.firstErrors.push({ line: record.line, field: p.field, code: p.code, message: p.message });
+          encoder.error(record.line, p);
+        }
+      }
+      pending++;
     }
-    if (batch.length >= BATCH_ROWS) {
+    if (pending >= BATCH_ROWS) {
       onRow?.(tally.totalRows);
-      yield batch;
-      batch = [];
+      pending = 0;
+      yield encoder.take();
     }
-   }
   }
   onRow?.(tally.totalRows);
-  if (batch.length > 0) yield batch;
-}
-
-function addError(tally: StagingTally, batch: StagedRow[], line: number, p: RowProblem) {
-  tally.errorsTotal++;
-  if (tally.firstErrors.length < REPORT_ERROR_CAP) tally.firstErrors.push({ line, field: p.field, code: p.code, message: p.message });
-  batch.push({ ...EMPTY, line, kind: 'e', field: p.field, code: p.code, message: p.message });
-}
-
-async function* asCopyText(batches: AsyncIterable<StagedRow[]>): AsyncGenerator<string> {
-  for await (const batch of batches) {
-    let out = '';
-    for (const r of batch) {
-      out += `${r.line}\t${r.kind}\t${copyText(r.phone_number)}\t${copyText(r.external_contact_id)}\t${copyText(r.email)}\t${copyText(r.preferred_language)}\t${copyText(r.has_prior_consent)}\t${copyText(r.do_not_call)}\t${copyText(r.timezone)}\t${copyText(r.reason)}\t${copyText(r.field)}\t${copyText(r.code)}\t${copyText(r.message)}\n`;
-    }
-    yield out;
-  }
+  if (pending > 0) yield encoder.take();
 }
 
 /**
@@ -130,18 +154,18 @@ export async function stageFile<T>(
   copyFrom: CopyFrom | null,
   file: CsvFile,
   validate: (cells: string[]) => RowResult<T>,
-  toRow: (value: T) => Partial<StagedRow>,
+  toValues: (value: T) => StagedValues,
   onRow?: (rows: number) => void,
 ): Promise<StagingTally> {
   const tally: StagingTally = { totalRows: 0, validRows: 0, rejectedRows: 0, errorsTotal: 0, firstErrors: [] };
-  const batches = validatedBatches(file, validate, toRow, tally, onRow);
   if (copyFrom) {
-    await copyFrom(`COPY ${STAGING_TABLE} (${COLUMNS.join(', ')}) FROM STDIN`, asCopyText(batches));
+    await copyFrom(`COPY ${STAGING_TABLE} (${COLUMNS.join(', ')}) FROM STDIN`, encodedBatches(file, validate, toValues, copyEncoder(), tally, onRow));
   } else {
-    for await (const batch of batches) {
+    const select = COLUMNS.map((c, i) => `(r->>${i})::${c === 'line' ? 'integer' : c === 'kind' ? '"char"' : c.startsWith('has_') || c === 'do_not_call' ? 'boolean' : 'text'}`).join(', ');
+    for await (const rows of encodedBatches(file, validate, toValues, jsonEncoder(), tally, onRow)) {
       await sql`
         insert into ${sql.raw(STAGING_TABLE)} (${sql.raw(COLUMNS.join(', '))})
-        select ${sql.raw(COLUMNS.join(', '))} from json_populate_recordset(null::${sql.raw(STAGING_TABLE)}, ${JSON.stringify(batch)}::json)`.execute(trx);
+        select ${sql.raw(select)} from json_array_elements(${JSON.stringify(rows)}::json) as r`.execute(trx);
     }
   }
   return tally;

@@ -146,7 +146,7 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
       copyFrom,
       file,
       (cells) => validateExclusionRow(cells, header, width, region),
-      (e) => ({ phone_number: e.phone_number, reason: e.reason }),
+      (e) => [e.phone_number, null, null, null, null, null, null, e.reason],
       input.onProgress ? (rows) => input.onProgress!({ bytes, rows }) : undefined,
     );
     if (tally.totalRows === 0) throw invalidFile('csv.header_only', 'the file has a header but no data rows');
