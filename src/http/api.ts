@@ -10,6 +10,8 @@ import type { Logger } from '../observability/logger.js';
 import type { TokenService } from './auth/tokens.js';
 import type { RouteDef } from './route.js';
 import { campaignRoutes } from './routes/campaigns/routes.js';
+import { contactRoutes } from './routes/contacts/routes.js';
+import { exclusionRoutes } from './routes/exclusions/routes.js';
 import { healthRoutes } from './routes/health.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
@@ -22,5 +24,5 @@ export interface ApiServices {
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
-  return [...healthRoutes(s), ...campaignRoutes(s)];
+  return [...healthRoutes(s), ...campaignRoutes(s), ...contactRoutes(s), ...exclusionRoutes(s)];
 }
