@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type TestApi } from '../../../../test/support/api.js';
 import { freshDatabase, type TestDatabase } from '../../../../test/support/db.js';
 import { createCampaign, createContact } from '../../../../test/support/factories.js';
+import { multipart } from '../../../../test/support/multipart.js';
 
 let t: TestDatabase;
 let api: TestApi;
@@ -13,15 +14,6 @@ afterAll(async () => {
   await api.close();
   await t.close();
 });
-
-const BOUNDARY = '----vsa-test-boundary';
-
-/** A multipart/form-data body with one file field. */
-export function multipart(content: string | Buffer, filename = 'contacts.csv') {
-  const head = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n`);
-  const tail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
-  return { payload: Buffer.concat([head, typeof content === 'string' ? Buffer.from(content) : content, tail]), contentType: `multipart/form-data; boundary=${BOUNDARY}` };
-}
 
 async function upload(campaignId: string, content: string | Buffer, role: 'admin' | 'campaign_manager' | 'viewer' = 'campaign_manager', query = '') {
   const body = multipart(content);
