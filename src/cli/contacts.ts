@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { type Command } from 'commander';
 import type { CsvDelimiter, CsvEncoding } from '../adapters/csv/sniff.js';
 import { importContacts } from '../commands/contacts/import-contacts.js';
+import { reincludeContact } from '../commands/contacts/reinclude-contact.js';
 import { Migrator } from '../db/migrator.js';
 import type { ImportReport } from '../domain/contacts/index.js';
 import { isDomainError } from '../domain/errors.js';
@@ -121,5 +122,21 @@ export function registerContactsCommands(program: Command, ctx: CliContext): voi
         })
         .finally(() => progress.done());
       printReport(ctx, report, opts.json, 'imported');
+    });
+
+  contacts
+    .command('reinclude')
+    .description('put an excluded contact back to pending (after its exclusion entry was removed; see docs/compliance.md)')
+    .argument('<contact-id>', 'contact id')
+    .action(async (contactId: string) => {
+      const contact = await ctx
+        .withDatabase(async ({ db, engine }) => {
+          if (engine === 'pglite') await new Migrator(db, { log: ctx.log() }).up();
+          return reincludeContact(db, contactId);
+        })
+        .catch((err: unknown) => {
+          throw asCliError(err);
+        });
+      ctx.print(`re-included: ${contact.id} (pending)`);
     });
 }

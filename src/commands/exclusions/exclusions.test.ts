@@ -126,3 +126,20 @@ describe('removeExclusion, listExclusions, recheckExclusions', () => {
     expect(await recheckExclusions(db)).toBe(0);
   });
 });
+
+describe('reincludeContact', () => {
+  it('re-includes only an excluded contact whose number is no longer listed and not flagged', async () => {
+    const { reincludeContact } = await import('../contacts/reinclude-contact.js');
+    const c = await createCampaign(db);
+    const contact = await createContact(db, c.id, { phone_number: '+393478810001' });
+    const { entry } = await addExclusion(db, { phoneNumber: '+393478810001' });
+    await expect(reincludeContact(db, contact.id)).rejects.toMatchObject({ code: 'contact.still_excluded', kind: 'conflict' });
+    await removeExclusion(db, entry.id);
+    expect(await stateOf(contact.id)).toBe('excluded');
+    expect((await reincludeContact(db, contact.id)).state).toBe('pending');
+    await expect(reincludeContact(db, contact.id)).rejects.toMatchObject({ code: 'contact.not_excluded' });
+    const flagged = await createContact(db, c.id, { phone_number: '+393478810002', do_not_call: true, state: 'excluded' });
+    await expect(reincludeContact(db, flagged.id)).rejects.toMatchObject({ code: 'contact.do_not_call' });
+    await expect(reincludeContact(db, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+});
