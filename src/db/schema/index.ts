@@ -2,12 +2,17 @@
  * The database as Kysely sees it. Each migration area keeps its row types in a
  * file of its own here; `DB` joins them.
  */
-import type { CoreTables } from './core.js';
+import type { CallAttemptsCallingColumns, CallingTables, ContactsCallingColumns } from './calling.js';
+import type { CallAttemptsTable, ContactsTable, CoreTables } from './core.js';
 import type { SchemaMigrationsTable } from './ledger.js';
 
 export * from './core.js';
 export type { SchemaMigrationsTable } from './ledger.js';
+export type { CallEventsTable } from './calling.js';
 
-export interface DB extends CoreTables {
+export interface DB extends Omit<CoreTables, 'call_attempts' | 'contacts'>, CallingTables {
   schema_migrations: SchemaMigrationsTable;
+  // 0006_calling adds columns to these two.
+  call_attempts: CallAttemptsTable & CallAttemptsCallingColumns;
+  contacts: ContactsTable & ContactsCallingColumns;
 }
