@@ -21,6 +21,9 @@ const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
 
+const int = (min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
 /** The environment variables we read, with their defaults. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], {
@@ -37,6 +40,15 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(10),
   VSA_DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
   MIGRATE_ON_START: bool.optional(),
+  // ── calling engine (scheduler, reconciler, telephony webhooks) ──
+  SCHEDULER_TICK_MS: int(50, 60_000).default(1000),
+  CALLING_CPS: z.coerce.number({ message: 'must be a number' }).positive('must be positive').max(1000, 'must be at most 1000').default(1),
+  CALLING_MAX_CONCURRENT_CALLS: int(1, 10_000).default(10),
+  CALLING_WINDOW_GUARD_MINUTES: int(0, 240).default(5),
+  CALLING_RING_TIMEOUT_SECONDS: int(5, 600).default(30),
+  CALLING_MAX_CALL_SECONDS: int(30, 14_400).default(600),
+  RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+  RECONCILER_MARGIN_SECONDS: int(0, 3600).default(120),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -48,6 +60,22 @@ export interface Config {
   readonly database:
     | { readonly engine: 'postgres'; readonly url: string; readonly poolMax: number; readonly migrateOnStart: boolean }
     | { readonly engine: 'pglite'; readonly dataDir: string; readonly migrateOnStart: true };
+  readonly calling: CallingConfig;
+}
+
+/** Calling engine settings (see docs/calling.md). */
+export interface CallingConfig {
+  readonly tickMs: number;
+  /** Calls per second towards the provider (token bucket). */
+  readonly cps: number;
+  /** Live calls across all campaigns, unless provider_configs says otherwise. */
+  readonly maxConcurrentCalls: number;
+  /** No call starts in the last N minutes of a calling window. */
+  readonly windowGuardMinutes: number;
+  readonly ringTimeoutSeconds: number;
+  readonly maxCallSeconds: number;
+  readonly reconcileIntervalMs: number;
+  readonly reconcileMarginSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +125,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START ?? false }
       : { engine: 'pglite', dataDir: e.VSA_DATA_DIR, migrateOnStart: true },
+    calling: {
+      tickMs: e.SCHEDULER_TICK_MS,
+      cps: e.CALLING_CPS,
+      maxConcurrentCalls: e.CALLING_MAX_CONCURRENT_CALLS,
+      windowGuardMinutes: e.CALLING_WINDOW_GUARD_MINUTES,
+      ringTimeoutSeconds: e.CALLING_RING_TIMEOUT_SECONDS,
+      maxCallSeconds: e.CALLING_MAX_CALL_SECONDS,
+      reconcileIntervalMs: e.RECONCILER_INTERVAL_MS,
+      reconcileMarginSeconds: e.RECONCILER_MARGIN_SECONDS,
+    },
   };
   return deepFreeze(config);
 }

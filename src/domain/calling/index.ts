@@ -4,3 +4,4 @@ export * from './eligibility.js';
 export * from './errors.js';
 export * from './retry.js';
 export * from './transitions.js';
+export * from './pacing.js';
