@@ -5,7 +5,7 @@
  * signature; forged ones get 403 and are counted.
  */
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallEvent, Telephony, WebhookRequest } from '../../src/domain/ports/telephony.js';
 
 export const INTRO = 'Hello, this is the city library calling about a short survey. It takes two minutes.';
@@ -55,7 +55,7 @@ export async function startSurveyApp(language: 'en' | 'it' = 'en'): Promise<Surv
     }
   });
 
-  const twiml = (reply: import('fastify').FastifyReply, control: Parameters<Telephony['render']>[0]) => {
+  const twiml = (reply: FastifyReply, control: Parameters<Telephony['render']>[0]) => {
     const out = tel().render(control);
     return reply.type(out.contentType).send(out.body);
   };

@@ -166,14 +166,14 @@ async function fetchTwiml(call: SimCall, rt: CallRuntime, url: string, method: '
     res = await rt.outbound.request(absolute, method, { ...callParams(call), ...extra });
   } catch (err) {
     checkInterrupt(call, rt);
-    throw new Error(`11200 HTTP retrieval failure: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`11200 HTTP retrieval failure: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   checkInterrupt(call, rt);
   if (res.status < 200 || res.status >= 300) throw new Error(`11200 HTTP retrieval failure: HTTP ${res.status}`);
   try {
     return { verbs: parseTwiml(res.body), url: absolute };
   } catch (err) {
-    throw new Error(`12100 document parse failure: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`12100 document parse failure: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 
