@@ -6,6 +6,9 @@
  * in step (a test compares them).
  */
 import { z } from 'zod';
+import { parseChaos } from './adapters/telephony/simulator/chaos.js';
+import { parseMix } from './adapters/telephony/simulator/personas.js';
+import type { ChaosOptions } from './adapters/telephony/simulator/types.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -21,8 +24,30 @@ const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
 
+
 const int = (min: number, max: number) =>
   z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +390612345678');
+
+const httpUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL');
+
+function validates(parse: (v: string) => unknown): (v: string) => boolean {
+  return (v) => {
+    try {
+      parse(v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
 
 /** The environment variables we read, with their defaults. */
 export const envSchema = z.object({
@@ -49,6 +74,26 @@ export const envSchema = z.object({
   CALLING_MAX_CALL_SECONDS: int(30, 14_400).default(600),
   RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   RECONCILER_MARGIN_SECONDS: int(0, 3600).default(120),
+
+  // Telephony (docs/telephony.md)
+  TELEPHONY_PROVIDER: z.enum(['simulator', 'twilio'], { message: 'must be simulator or twilio' }).default('simulator'),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8, 'is too short').optional(),
+  TWILIO_API_KEY_SID: z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'must be SK followed by 32 hex digits').optional(),
+  TWILIO_API_KEY_SECRET: z.string().min(8, 'is too short').optional(),
+  TWILIO_FROM_NUMBER: e164.optional(),
+  TWILIO_API_BASE_URL: httpUrl.optional(),
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  TELEPHONY_MACHINE_DETECTION: z
+    .enum(['off', 'Enable', 'DetectMessageEnd'], { message: 'must be off, Enable or DetectMessageEnd' })
+    .default('off'),
+  SIMULATOR_PORT: port.default(0),
+  SIMULATOR_FAST: bool.default(false),
+  SIMULATOR_SEED: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').default(1),
+  SIMULATOR_MIX: z.string().refine(validates(parseMix), { message: 'must be a named mix (default, all_complete, unreachable) or persona=weight,…' }).default('default'),
+  SIMULATOR_CPS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').default(1),
+  SIMULATOR_MAX_CONCURRENT: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').default(10),
+  SIMULATOR_CHAOS: z.string().refine(validates(parseChaos), { message: 'must be option=value,… (duplicate, reorder, delay, delayMs, drop, create5xx, create429)' }).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -61,6 +106,7 @@ export interface Config {
     | { readonly engine: 'postgres'; readonly url: string; readonly poolMax: number; readonly migrateOnStart: boolean }
     | { readonly engine: 'pglite'; readonly dataDir: string; readonly migrateOnStart: true };
   readonly calling: CallingConfig;
+  readonly telephony: TelephonyConfig;
 }
 
 /** Calling engine settings (see docs/calling.md). */
@@ -76,6 +122,34 @@ export interface CallingConfig {
   readonly maxCallSeconds: number;
   readonly reconcileIntervalMs: number;
   readonly reconcileMarginSeconds: number;
+}
+
+export interface TelephonyConfig {
+  /** `twilio`: the real service; `simulator`: the built-in Twilio-protocol simulator, started in-process. */
+  readonly provider: 'simulator' | 'twilio';
+  /** Base URL the carrier uses to reach our webhooks; signatures are checked against it. Unset: the server's own URL. */
+  readonly publicBaseUrl?: string;
+  /** Answering-machine detection mode when a call asks for it. */
+  readonly machineDetection: 'off' | 'Enable' | 'DetectMessageEnd';
+  /** Present when provider is `twilio`. */
+  readonly twilio?: {
+    readonly accountSid: string;
+    readonly authToken: string;
+    readonly apiKey?: { readonly sid: string; readonly secret: string };
+    readonly fromNumber: string;
+    readonly apiBaseUrl?: string;
+  };
+  readonly simulator: {
+    readonly port: number;
+    readonly fast: boolean;
+    readonly seed: number;
+    readonly mix: string;
+    readonly cps: number;
+    readonly maxConcurrent: number;
+    readonly chaos: ChaosOptions;
+    /** Caller ID used with the simulator (TWILIO_FROM_NUMBER, or the simulator's default). */
+    readonly fromNumber: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -118,6 +192,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  const telephonyProblems: { variable: string; message: string }[] = [];
+  if (e.TELEPHONY_PROVIDER === 'twilio') {
+    const need = (variable: keyof typeof e, why: string) => {
+      if (e[variable] === undefined) telephonyProblems.push({ variable, message: `is required when TELEPHONY_PROVIDER=twilio (${why})` });
+    };
+    need('TWILIO_ACCOUNT_SID', 'the account that places calls');
+    need('TWILIO_AUTH_TOKEN', 'webhook signatures are checked with it');
+    need('TWILIO_FROM_NUMBER', 'the caller ID');
+    need('PUBLIC_BASE_URL', 'where Twilio reaches our webhooks');
+  }
+  if ((e.TWILIO_API_KEY_SID === undefined) !== (e.TWILIO_API_KEY_SECRET === undefined)) {
+    const missing = e.TWILIO_API_KEY_SID === undefined ? 'TWILIO_API_KEY_SID' : 'TWILIO_API_KEY_SECRET';
+    telephonyProblems.push({ variable: missing, message: 'TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together' });
+  }
+  if (telephonyProblems.length > 0) throw new ConfigError(telephonyProblems);
   const config: Config = {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
@@ -134,6 +223,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCallSeconds: e.CALLING_MAX_CALL_SECONDS,
       reconcileIntervalMs: e.RECONCILER_INTERVAL_MS,
       reconcileMarginSeconds: e.RECONCILER_MARGIN_SECONDS,
+    },
+    telephony: {
+      provider: e.TELEPHONY_PROVIDER,
+      ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}),
+      machineDetection: e.TELEPHONY_MACHINE_DETECTION,
+      ...(e.TELEPHONY_PROVIDER === 'twilio'
+        ? {
+            twilio: {
+              accountSid: e.TWILIO_ACCOUNT_SID!,
+              authToken: e.TWILIO_AUTH_TOKEN!,
+              ...(e.TWILIO_API_KEY_SID && e.TWILIO_API_KEY_SECRET ? { apiKey: { sid: e.TWILIO_API_KEY_SID, secret: e.TWILIO_API_KEY_SECRET } } : {}),
+              fromNumber: e.TWILIO_FROM_NUMBER!,
+              ...(e.TWILIO_API_BASE_URL ? { apiBaseUrl: e.TWILIO_API_BASE_URL } : {}),
+            },
+          }
+        : {}),
+      simulator: {
+        port: e.SIMULATOR_PORT,
+        fast: e.SIMULATOR_FAST,
+        seed: e.SIMULATOR_SEED,
+        mix: e.SIMULATOR_MIX,
+        cps: e.SIMULATOR_CPS,
+        maxConcurrent: e.SIMULATOR_MAX_CONCURRENT,
+        chaos: e.SIMULATOR_CHAOS ? parseChaos(e.SIMULATOR_CHAOS) : {},
+        fromNumber: e.TWILIO_FROM_NUMBER ?? '+15005550006',
+      },
     },
   };
   return deepFreeze(config);
