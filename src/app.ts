@@ -51,6 +51,8 @@ export interface BuildOptions {
   /** Dialogue handlers for the answer and speech webhooks (the dialogue area provides them). */
   handleAnswer?: AnswerHandler;
   handleSpeech?: SpeechHandler;
+  /** Reconciler thresholds (the simulator's fast mode compresses time). */
+  reconciler?: { staleAfterSeconds?: number; unplacedAfterSeconds?: number };
 }
 
 export async function buildApp(config: Config, log: Logger, opts: BuildOptions = {}): Promise<App> {
@@ -87,7 +89,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       })
       : undefined;
     const reconciler = role !== 'api'
-      ? createReconciler({ db: database.db, telephony: telephony.telephony, clock, log, metrics, config: config.calling })
+      ? createReconciler({ db: database.db, telephony: telephony.telephony, clock, log, metrics, config: config.calling, ...opts.reconciler })
       : undefined;
     const tel = telephony;
 

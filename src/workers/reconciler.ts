@@ -29,6 +29,8 @@ export interface ReconcilerDeps {
   readonly config: CallingConfig;
   /** A claim not placed after this long is released. Default 120 s. */
   readonly unplacedAfterSeconds?: number;
+  /** A placed call without a final status after this long is reconciled. Default: ring timeout + max call length + margin. */
+  readonly staleAfterSeconds?: number;
   readonly batchSize?: number;
 }
 
@@ -57,7 +59,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         metrics.reconciled.inc({ how: 'released' });
       }
     }
-    const staleBefore = new Date(now.getTime() - (config.ringTimeoutSeconds + config.maxCallSeconds + config.reconcileMarginSeconds) * 1000);
+    const staleAfter = deps.staleAfterSeconds ?? config.ringTimeoutSeconds + config.maxCallSeconds + config.reconcileMarginSeconds;
+    const staleBefore = new Date(now.getTime() - staleAfter * 1000);
     for (const a of await findStaleAttempts(db, { startedBefore: staleBefore, limit: batch })) {
       let fetched: Awaited<ReturnType<Telephony['fetchCall']>> = null;
       try {

@@ -11,7 +11,7 @@ import { completeFinishedCampaigns, recordPlacement, recordPlacementFailure } fr
 import { backoffDelay, isRetryableError } from '../db/errors.js';
 import type { Clock } from '../domain/clock.js';
 import { classifyProviderError } from '../domain/calling/errors.js';
-import { TokenBucket } from '../domain/calling/pacing.js';
+import { Pacer } from '../domain/calling/pacing.js';
 import { transientRetryDelayMs } from '../domain/calling/retry.js';
 import { TelephonyError, type Telephony } from '../domain/ports/telephony.js';
 import type { Logger } from '../observability/logger.js';
@@ -77,7 +77,8 @@ async function withRetry<T>(fn: () => Promise<T>, tries = 5): Promise<T> {
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { db, telephony, clock, log, metrics, config } = deps;
   const batchSize = deps.batchSize ?? 100;
-  const bucket = new TokenBucket(config.cps, clock.now().getTime());
+  // Pacing is physical time, whatever clock the rules use.
+  const pacer = new Pacer(config.cps, Date.now());
   let wasLeader = false;
   let consecutiveTransient = 0;
   let providerBackoffUntil = 0;
@@ -111,7 +112,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         return;
       }
       consecutiveTransient++;
-      providerBackoffUntil = Math.max(providerBackoffUntil, now.getTime() + backoffDelay(consecutiveTransient, 500, 30_000));
+      providerBackoffUntil = Math.max(providerBackoffUntil, Date.now() + backoffDelay(consecutiveTransient, 500, 30_000));
       const level = cls === 'configuration' ? 'error' : 'warn';
       log[level]({ attemptId: call.attemptId, code: te.code, class: cls, ms: now.getTime() - started.getTime() }, 'placing a call failed; claim released');
       await withRetry(() => recordPlacementFailure(db, {
@@ -125,28 +126,33 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     ticks++;
     const leader = await deps.leader.acquire();
     metrics.schedulerLeader.set(leader ? 1 : 0);
-    const nowMs = clock.now().getTime();
-    if (leader !== wasLeader) bucket.reset(nowMs);
+    if (leader && !wasLeader) pacer.reset(Date.now());
     wasLeader = leader;
     if (!leader) return [];
     if (ticks % 10 === 1) {
       for (const id of await completeFinishedCampaigns(db)) log.info({ campaignId: id }, 'campaign completed');
     }
-    if (nowMs < providerBackoffUntil) return [];
+    if (Date.now() < providerBackoffUntil) return [];
     const free = (await maxConcurrentCalls(db, config.maxConcurrentCalls)) - (await countActiveAttempts(db));
     if (free <= 0) return [];
-    const n = bucket.take(Math.min(free, batchSize), nowMs);
-    if (n === 0) return [];
+    // Start times for the calls that fit before the next tick, at the CPS.
+    const slots = pacer.slots(Math.min(free, batchSize), Date.now(), config.tickMs);
+    if (slots.length === 0) return [];
     const endTimer = metrics.claimLatency.startTimer();
     const claimed = await db.transaction().execute((trx) =>
-      claimDueContacts(trx, { limit: n, now: clock.now(), guardMinutes: config.windowGuardMinutes }),
+      claimDueContacts(trx, { limit: slots.length, now: clock.now(), guardMinutes: config.windowGuardMinutes }),
     );
     endTimer();
-    if (claimed.length < n) bucket.refund(n - claimed.length);
+    const used = slots.slice(0, claimed.length);
+    pacer.use(used);
     if (claimed.length === 0) return [];
     metrics.claimed.inc(claimed.length);
     log.debug({ claimed: claimed.length }, 'claimed contacts');
-    await Promise.all(claimed.map(place));
+    await Promise.all(claimed.map(async (call, i) => {
+      const wait = used[i]! - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await place(call);
+    }));
     return claimed;
   }
 

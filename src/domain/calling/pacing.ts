@@ -1,48 +1,39 @@
 /**
- * Calls-per-second pacing: a token bucket over explicit time (pure; the caller
- * passes the clock reading). Capacity equals the rate (at least one token), so
- * at most `rate` calls start in any one-second span after an idle period.
+ * Calls-per-second pacing (pure; the caller passes clock readings).
+ *
+ * Not a bursty token bucket: starts are spaced at least 1/cps apart (plus a
+ * small margin that absorbs network jitter between us and the provider), so
+ * no sliding one-second window ever holds more than `cps` starts — which is
+ * how carriers measure it (Twilio queues above the account's CPS).
  */
-export class TokenBucket {
-  #tokens: number;
-  #last: number;
-  readonly capacity: number;
+export class Pacer {
+  readonly intervalMs: number;
+  #next: number;
 
-  constructor(readonly ratePerSecond: number, nowMs: number, opts: { startFull?: boolean } = {}) {
-    this.capacity = Math.max(1, ratePerSecond);
-    // Starting empty: a new leader cannot add a burst on top of the previous leader's.
-    this.#tokens = opts.startFull ? this.capacity : 0;
-    this.#last = nowMs;
+  /** Starts one interval after `nowMs`: a new leader never lands right after the previous one's last call. */
+  constructor(readonly cps: number, nowMs: number, marginRatio = 0.02) {
+    this.intervalMs = (1000 / cps) * (1 + marginRatio);
+    this.#next = nowMs + this.intervalMs;
   }
 
-  #refill(nowMs: number): void {
-    if (nowMs > this.#last) {
-      this.#tokens = Math.min(this.capacity, this.#tokens + ((nowMs - this.#last) / 1000) * this.ratePerSecond);
-      this.#last = nowMs;
+  /** Start times for up to `max` calls between now and now + horizon (not yet reserved). */
+  slots(max: number, nowMs: number, horizonMs: number): number[] {
+    const out: number[] = [];
+    let t = Math.max(this.#next, nowMs);
+    while (out.length < max && t <= nowMs + horizonMs) {
+      out.push(t);
+      t += this.intervalMs;
     }
+    return out;
   }
 
-  /** Whole tokens available now. */
-  available(nowMs: number): number {
-    this.#refill(nowMs);
-    return Math.floor(this.#tokens);
+  /** Records the start times actually used (a prefix of slots()). */
+  use(used: readonly number[]): void {
+    if (used.length > 0) this.#next = Math.max(this.#next, used[used.length - 1]! + this.intervalMs);
   }
 
-  /** Takes up to `wanted` whole tokens; returns how many were granted. */
-  take(wanted: number, nowMs: number): number {
-    const n = Math.max(0, Math.min(wanted, this.available(nowMs)));
-    this.#tokens -= n;
-    return n;
-  }
-
-  /** Returns tokens that were taken but not used (fewer contacts were due). */
-  refund(n: number): void {
-    this.#tokens = Math.min(this.capacity, this.#tokens + n);
-  }
-
-  /** Empties the bucket (on losing or gaining leadership). */
+  /** Restarts spacing from `nowMs` (on gaining leadership). */
   reset(nowMs: number): void {
-    this.#tokens = 0;
-    this.#last = nowMs;
+    this.#next = nowMs + this.intervalMs;
   }
 }
