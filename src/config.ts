@@ -74,6 +74,7 @@ export const envSchema = z.object({
   CALLING_MAX_CALL_SECONDS: int(30, 14_400).default(600),
   RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   RECONCILER_MARGIN_SECONDS: int(0, 3600).default(120),
+  RECONCILER_UNPLACED_AFTER_SECONDS: int(1, 3600).default(120),
 
   // Telephony (docs/telephony.md)
   TELEPHONY_PROVIDER: z.enum(['simulator', 'twilio'], { message: 'must be simulator or twilio' }).default('simulator'),
@@ -122,6 +123,8 @@ export interface CallingConfig {
   readonly maxCallSeconds: number;
   readonly reconcileIntervalMs: number;
   readonly reconcileMarginSeconds: number;
+  /** A claim whose call was never placed (crash in between) is released after this long. */
+  readonly unplacedAfterSeconds: number;
 }
 
 export interface TelephonyConfig {
@@ -223,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCallSeconds: e.CALLING_MAX_CALL_SECONDS,
       reconcileIntervalMs: e.RECONCILER_INTERVAL_MS,
       reconcileMarginSeconds: e.RECONCILER_MARGIN_SECONDS,
+      unplacedAfterSeconds: e.RECONCILER_UNPLACED_AFTER_SECONDS,
     },
     telephony: {
       provider: e.TELEPHONY_PROVIDER,

@@ -27,7 +27,7 @@ export interface ReconcilerDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly config: CallingConfig;
-  /** A claim not placed after this long is released. Default 120 s. */
+  /** A claim not placed after this long is released. Default: configuration. */
   readonly unplacedAfterSeconds?: number;
   /** A placed call without a final status after this long is reconciled. Default: ring timeout + max call length + margin. */
   readonly staleAfterSeconds?: number;
@@ -52,7 +52,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     let released = 0;
     let fromProvider = 0;
     let timedOut = 0;
-    const unplacedBefore = new Date(now.getTime() - (deps.unplacedAfterSeconds ?? 120) * 1000);
+    const unplacedBefore = new Date(now.getTime() - (deps.unplacedAfterSeconds ?? config.unplacedAfterSeconds) * 1000);
     for (const a of await findUnplacedClaims(db, { claimedBefore: unplacedBefore, limit: batch })) {
       if (await releaseClaim(db, { attemptId: a.id, retryNotBefore: null })) {
         released++;
