@@ -70,6 +70,7 @@ export const envSchema = z.object({
   CALLING_CPS: z.coerce.number({ message: 'must be a number' }).positive('must be positive').max(1000, 'must be at most 1000').default(1),
   CALLING_MAX_CONCURRENT_CALLS: int(1, 10_000).default(10),
   CALLING_WINDOW_GUARD_MINUTES: int(0, 240).default(5),
+  CALLING_SLOT_COOLDOWN_MS: int(0, 60_000).default(1000),
   CALLING_RING_TIMEOUT_SECONDS: int(5, 600).default(30),
   CALLING_MAX_CALL_SECONDS: int(30, 14_400).default(600),
   RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(30_000),
@@ -119,6 +120,8 @@ export interface CallingConfig {
   readonly maxConcurrentCalls: number;
   /** No call starts in the last N minutes of a calling window. */
   readonly windowGuardMinutes: number;
+  /** A concurrency slot stays taken this long after its call ended (carrier teardown). */
+  readonly slotCooldownMs: number;
   readonly ringTimeoutSeconds: number;
   readonly maxCallSeconds: number;
   readonly reconcileIntervalMs: number;
@@ -222,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cps: e.CALLING_CPS,
       maxConcurrentCalls: e.CALLING_MAX_CONCURRENT_CALLS,
       windowGuardMinutes: e.CALLING_WINDOW_GUARD_MINUTES,
+      slotCooldownMs: e.CALLING_SLOT_COOLDOWN_MS,
       ringTimeoutSeconds: e.CALLING_RING_TIMEOUT_SECONDS,
       maxCallSeconds: e.CALLING_MAX_CALL_SECONDS,
       reconcileIntervalMs: e.RECONCILER_INTERVAL_MS,

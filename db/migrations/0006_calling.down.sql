@@ -6,6 +6,7 @@
 DROP TABLE IF EXISTS call_events;
 DROP FUNCTION IF EXISTS vsa_is_time_zone(text);
 DROP INDEX IF EXISTS contacts_dialable_idx;
+DROP INDEX IF EXISTS call_attempts_ended_at_idx;
 ALTER TABLE contacts DROP COLUMN IF EXISTS closed_at;
 ALTER TABLE call_attempts DROP COLUMN IF EXISTS duration_seconds;
 ALTER TABLE call_attempts DROP COLUMN IF EXISTS answered_by;

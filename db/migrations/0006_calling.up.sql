@@ -39,6 +39,10 @@ EXCEPTION WHEN others THEN
   RETURN false;
 END $$;
 
+-- Recently ended attempts still hold their concurrency slot for a short
+-- cooldown (see CALLING_SLOT_COOLDOWN_MS): found through this index.
+CREATE INDEX IF NOT EXISTS call_attempts_ended_at_idx ON call_attempts (ended_at) WHERE ended_at IS NOT NULL;
+
 -- ── call_events: raw provider status callbacks ─────────────────────────────
 CREATE TABLE IF NOT EXISTS call_events (
   id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -113,8 +113,20 @@ export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions)
   }));
 }
 
-/** Attempts without an outcome (live or about to be placed), across all campaigns. */
-export async function countActiveAttempts(db: Kysely<DB>): Promise<number> {
-  const row = await db.selectFrom('call_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('outcome', 'is', null).executeTakeFirstOrThrow();
-  return Number(row.n);
+/**
+ * Concurrency slots in use across all campaigns: attempts without an outcome
+ * (claimed, ringing, talking), plus those that ended less than `cooldownMs`
+ * ago. The cooldown covers the carrier's own teardown: a carrier may still
+ * count a call whose final status we have already processed (the simulator
+ * frees the slot only once that final callback was delivered).
+ */
+export async function countActiveAttempts(db: Kysely<DB>, opts: { now?: Date; cooldownMs?: number } = {}): Promise<number> {
+  const open = await db.selectFrom('call_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('outcome', 'is', null).executeTakeFirstOrThrow();
+  let cooling = 0;
+  if (opts.cooldownMs && opts.now) {
+    const row = await db.selectFrom('call_attempts').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('ended_at', '>', new Date(opts.now.getTime() - opts.cooldownMs)).where('outcome', 'is not', null).executeTakeFirstOrThrow();
+    cooling = Number(row.n);
+  }
+  return Number(open.n) + cooling;
 }
