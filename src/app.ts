@@ -6,23 +6,27 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { Migrator } from './db/migrator.js';
+import { createDevIdentityProvider, devClient } from './adapters/identity/dev-idp/provider.js';
+import { createOidcClient } from './adapters/identity/oidc/client.js';
+import type { IdentityProvider } from './domain/ports/identity.js';
 import { buildServer } from './http/server.js';
+import { webConsole } from './http/web.js';
 import type { Logger } from './observability/logger.js';
 // ── calling engine ──
 import { createTelephonyRuntime, type TelephonyRuntime } from './adapters/telephony/index.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Telephony } from './domain/ports/telephony.js';
 import { registerTelephonyWebhooks, type AnswerHandler, type SpeechHandler } from './http/webhooks/telephony.js';
-import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createMetrics, metricsPlugin, type Metrics } from './observability/metrics.js';
 import { advisoryLockLeader, singleProcessLeader } from './workers/leader.js';
 import { createReconciler, type Reconciler } from './workers/reconciler.js';
 import { createScheduler, type Scheduler } from './workers/scheduler.js';
 
 /**
- * What this process runs. `api`: HTTP (incl. telephony webhooks). `scheduler`:
- * the dialler (leader-elected) and the reconciler. `worker`: background loops
- * (the reconciler; later the outbox/email workers). `all`: everything.
- * Every role serves /health, /ready, /live and /metrics.
+ * What this process runs. `api`: HTTP (console, API, telephony webhooks).
+ * `scheduler`: the dialler (leader-elected) and the reconciler. `worker`:
+ * background loops (the reconciler; later the outbox/email workers). `all`:
+ * everything. Every role serves /health, /ready, /live and /metrics.
  */
 export type Role = 'all' | 'api' | 'scheduler' | 'worker';
 export const ROLES: readonly Role[] = ['all', 'api', 'scheduler', 'worker'];
@@ -31,6 +35,7 @@ export interface App {
   readonly config: Config;
   readonly database: Database;
   readonly http: FastifyInstance;
+  // ── calling engine ──
   readonly metrics: Metrics;
   /** The telephony adapter in use (and the in-process simulator, if any). */
   readonly telephony: TelephonyRuntime;
@@ -45,6 +50,9 @@ export interface BuildOptions {
   role?: Role;
   /** Use this database instead of opening one from the configuration (tests). */
   database?: Database;
+  /** Serve the built console at `/` (default true; it is skipped with a warning when not built). */
+  web?: boolean;
+  // ── calling engine ──
   /** Use this telephony adapter instead of the configured one (tests). */
   telephony?: Telephony;
   clock?: Clock;
@@ -63,36 +71,41 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
     if (config.database.migrateOnStart) {
       await new Migrator(database.db, { log }).up();
     }
-    const http = await buildServer({ config, database, log });
+    // The URL browsers use; derived from the bound address when not configured
+    // (so it is known only after listen — sign-in resolves it lazily).
+    let bound: { port: number } | undefined;
+    const baseUrl = () => config.http.publicBaseUrl ?? derivedBaseUrl(config.http.host, bound?.port ?? config.http.port);
+    const { identity, plugins } = buildIdentity(config, log, baseUrl);
 
     // ── calling engine: metrics, telephony, webhooks, loops ──
     const metrics = createMetrics();
-    http.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-    let listenUrl = '';
+    const clock = opts.clock ?? systemClock;
     telephony = opts.telephony
       ? { telephony: opts.telephony, close: async () => {} }
-      : await createTelephonyRuntime(config.telephony, { fallbackPublicBaseUrl: () => listenUrl, log });
-    const clock = opts.clock ?? systemClock;
-    const publicBaseUrl = () => config.telephony.publicBaseUrl ?? listenUrl;
+      : await createTelephonyRuntime(config.telephony, { fallbackPublicBaseUrl: baseUrl, log });
+    const tel = telephony;
+    const callingPlugins = [metricsPlugin(metrics)];
     if (role === 'all' || role === 'api') {
-      await registerTelephonyWebhooks(http, {
-        db: database.db, telephony: telephony.telephony, clock, log, metrics,
+      callingPlugins.push((app: FastifyInstance) => registerTelephonyWebhooks(app, {
+        db: database.db, telephony: tel.telephony, clock, log, metrics,
         ...(opts.handleAnswer ? { handleAnswer: opts.handleAnswer } : {}),
         ...(opts.handleSpeech ? { handleSpeech: opts.handleSpeech } : {}),
-      });
+      }));
     }
     const scheduler = role === 'all' || role === 'scheduler'
       ? createScheduler({
-        db: database.db, telephony: telephony.telephony, clock, log, metrics, config: config.calling, publicBaseUrl,
+        db: database.db, telephony: tel.telephony, clock, log, metrics, config: config.calling,
+        publicBaseUrl: () => config.telephony.publicBaseUrl ?? baseUrl(),
         machineDetection: config.telephony.machineDetection !== 'off',
         leader: config.database.engine === 'postgres' ? advisoryLockLeader(config.database.url, log) : singleProcessLeader(),
       })
       : undefined;
     const reconciler = role !== 'api'
-      ? createReconciler({ db: database.db, telephony: telephony.telephony, clock, log, metrics, config: config.calling, ...opts.reconciler })
+      ? createReconciler({ db: database.db, telephony: tel.telephony, clock, log, metrics, config: config.calling, ...opts.reconciler })
       : undefined;
-    const tel = telephony;
 
+    const allPlugins = [...plugins, ...(opts.web === false ? [] : [webConsole()]), ...callingPlugins];
+    const http = await buildServer({ config, database, log, identity, plugins: allPlugins });
     let stopped = false;
     return {
       config,
@@ -103,10 +116,15 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       ...(scheduler ? { scheduler } : {}),
       ...(reconciler ? { reconciler } : {}),
       async start() {
-        listenUrl = await http.listen({ host: config.http.host, port: config.http.port });
+        const url = await http.listen({ host: config.http.host, port: config.http.port });
+        const address = http.server.address();
+        if (address && typeof address === 'object') bound = { port: address.port };
         scheduler?.start();
         reconciler?.start();
-        return listenUrl;
+        if (config.auth.oidc.mode === 'dev') {
+          log.warn({ issuer: `${baseUrl()}${DEV_IDP_PREFIX}` }, 'sign-in uses the built-in development identity provider (no passwords; never for production)');
+        }
+        return url;
       },
       async stop() {
         if (stopped) return;
@@ -123,4 +141,46 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
     if (!opts.database) await database.close();
     throw err;
   }
+}
+
+/** Where the built-in development identity provider is mounted. */
+export const DEV_IDP_PREFIX = '/dev-idp';
+
+/** `http://HOST:PORT`, with wildcard addresses replaced by loopback (what a local browser can open). */
+export function derivedBaseUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+/** The OIDC client, and (without an issuer, outside production) the built-in provider it signs in against. */
+function buildIdentity(config: Config, log: Logger, baseUrl: () => string): { identity: IdentityProvider; plugins: ((app: FastifyInstance) => Promise<void>)[] } {
+  const oidc = config.auth.oidc;
+  const redirectUri = () => oidc.redirectUri ?? `${baseUrl()}/api/auth/callback`;
+  if (oidc.mode === 'external') {
+    const identity = createOidcClient({
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      ...(oidc.clientSecret ? { clientSecret: oidc.clientSecret } : {}),
+      redirectUri,
+      scopes: oidc.scopes,
+      allowHttp: config.env !== 'production',
+      log,
+    });
+    return { identity, plugins: [] };
+  }
+  if (config.env === 'production') throw new Error('the development identity provider cannot run in production');
+  const client = devClient(redirectUri);
+  const devIdp = createDevIdentityProvider({ prefix: DEV_IDP_PREFIX, baseUrl, client, log });
+  const identity = createOidcClient({
+    issuer: devIdp.issuer,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    redirectUri,
+    scopes: oidc.scopes,
+    // Always show the account picker, so switching demo users is one click.
+    extraParams: { prompt: 'login' },
+    allowHttp: true,
+    log,
+  });
+  return { identity, plugins: [devIdp.plugin] };
 }

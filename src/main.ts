@@ -3,10 +3,12 @@
  * src/cli/; this file only assembles them and reports errors.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAuthCommands } from './cli/auth.js';
 import { createCliContext, explainError, EXIT } from './cli/context.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerSimulateCommand } from './cli/simulate.js';
+import { registerSettingsCommands } from './cli/settings.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -19,6 +21,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
   registerSimulateCommand(program, ctx);
+  registerSettingsCommands(program, ctx);
+  registerAuthCommands(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

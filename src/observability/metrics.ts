@@ -45,3 +45,11 @@ export function createMetrics(): Metrics {
     schedulerLeader: new Gauge({ name: 'vsa_scheduler_leader', help: '1 while this process is the active scheduler', registers: [registry] }),
   };
 }
+
+/** `GET /metrics` in Prometheus text format. Public, like /health: it carries no personal data, only counts. */
+export function metricsPlugin(metrics: Metrics): (app: import('fastify').FastifyInstance) => Promise<void> {
+  return async (app) => {
+    app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  };
+}

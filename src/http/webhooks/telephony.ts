@@ -13,7 +13,7 @@
  * touching this file; the defaults below speak a short notice and hang up.
  */
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import { recordCallEvent } from '../../commands/calling/outcomes.js';
 import type { DB } from '../../db/schema/index.js';
@@ -53,6 +53,9 @@ export const defaultHandleSpeech: SpeechHandler = async () => ({
   hangup: true,
 });
 
+/** Public routes: the provider's signature is the authentication (src/http/server.ts requires `config.access`). */
+const PUBLIC = { schema: { hide: true }, config: { access: 'public' } } as RouteShorthandOptions;
+
 function toWebhookRequest(req: FastifyRequest): WebhookRequest {
   const body = (req.body ?? {}) as Record<string, string | string[]>;
   return { pathAndQuery: req.url, headers: req.headers, params: typeof body === 'object' ? body : {} };
@@ -84,7 +87,7 @@ export async function registerTelephonyWebhooks(app: FastifyInstance, deps: Tele
         }
       };
 
-    scope.post(WEBHOOK_PATHS.status, timed('status', async (req, reply) => {
+    scope.post(WEBHOOK_PATHS.status, PUBLIC, timed('status', async (req, reply) => {
       const wr = toWebhookRequest(req);
       if (!telephony.verifyWebhook(wr)) {
         log.warn({ reqId: req.id, route: 'status' }, 'telephony webhook with an invalid signature rejected');
@@ -122,7 +125,7 @@ export async function registerTelephonyWebhooks(app: FastifyInstance, deps: Tele
       const rendered = telephony.render(next);
       return reply.code(200).header('content-type', rendered.contentType).send(rendered.body);
     });
-    scope.post(WEBHOOK_PATHS.answer, control('answer'));
-    scope.post(WEBHOOK_PATHS.speech, control('speech'));
+    scope.post(WEBHOOK_PATHS.answer, PUBLIC, control('answer'));
+    scope.post(WEBHOOK_PATHS.speech, PUBLIC, control('speech'));
   });
 }
