@@ -12,14 +12,36 @@ import type { IdentityProvider } from './domain/ports/identity.js';
 import { buildServer } from './http/server.js';
 import { webConsole } from './http/web.js';
 import type { Logger } from './observability/logger.js';
+// ── calling engine ──
+import { createTelephonyRuntime, type TelephonyRuntime } from './adapters/telephony/index.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import type { Telephony } from './domain/ports/telephony.js';
+import { registerTelephonyWebhooks, type AnswerHandler, type SpeechHandler } from './http/webhooks/telephony.js';
+import { createMetrics, metricsPlugin, type Metrics } from './observability/metrics.js';
+import { advisoryLockLeader, singleProcessLeader } from './workers/leader.js';
+import { createReconciler, type Reconciler } from './workers/reconciler.js';
+import { createScheduler, type Scheduler } from './workers/scheduler.js';
 
-export type Role = 'all' | 'api';
+/**
+ * What this process runs. `api`: HTTP (console, API, telephony webhooks).
+ * `scheduler`: the dialler (leader-elected) and the reconciler. `worker`:
+ * background loops (the reconciler; later the outbox/email workers). `all`:
+ * everything. Every role serves /health, /ready, /live and /metrics.
+ */
+export type Role = 'all' | 'api' | 'scheduler' | 'worker';
+export const ROLES: readonly Role[] = ['all', 'api', 'scheduler', 'worker'];
 
 export interface App {
   readonly config: Config;
   readonly database: Database;
   readonly http: FastifyInstance;
-  /** Starts listening (and, in later roles, the loops). Returns the bound URL. */
+  // ── calling engine ──
+  readonly metrics: Metrics;
+  /** The telephony adapter in use (and the in-process simulator, if any). */
+  readonly telephony: TelephonyRuntime;
+  readonly scheduler?: Scheduler;
+  readonly reconciler?: Reconciler;
+  /** Starts listening and the loops of this role. Returns the bound URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -30,10 +52,21 @@ export interface BuildOptions {
   database?: Database;
   /** Serve the built console at `/` (default true; it is skipped with a warning when not built). */
   web?: boolean;
+  // ── calling engine ──
+  /** Use this telephony adapter instead of the configured one (tests). */
+  telephony?: Telephony;
+  clock?: Clock;
+  /** Dialogue handlers for the answer and speech webhooks (the dialogue area provides them). */
+  handleAnswer?: AnswerHandler;
+  handleSpeech?: SpeechHandler;
+  /** Reconciler thresholds (the simulator's fast mode compresses time). */
+  reconciler?: { staleAfterSeconds?: number; unplacedAfterSeconds?: number };
 }
 
 export async function buildApp(config: Config, log: Logger, opts: BuildOptions = {}): Promise<App> {
+  const role = opts.role ?? 'all';
   const database = opts.database ?? (await openDatabase(config.database, log));
+  let telephony: TelephonyRuntime | undefined;
   try {
     if (config.database.migrateOnStart) {
       await new Migrator(database.db, { log }).up();
@@ -43,16 +76,51 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
     let bound: { port: number } | undefined;
     const baseUrl = () => config.http.publicBaseUrl ?? derivedBaseUrl(config.http.host, bound?.port ?? config.http.port);
     const { identity, plugins } = buildIdentity(config, log, baseUrl);
-    const http = await buildServer({ config, database, log, identity, plugins: opts.web === false ? plugins : [...plugins, webConsole()] });
+
+    // ── calling engine: metrics, telephony, webhooks, loops ──
+    const metrics = createMetrics();
+    const clock = opts.clock ?? systemClock;
+    telephony = opts.telephony
+      ? { telephony: opts.telephony, close: async () => {} }
+      : await createTelephonyRuntime(config.telephony, { fallbackPublicBaseUrl: baseUrl, log });
+    const tel = telephony;
+    const callingPlugins = [metricsPlugin(metrics)];
+    if (role === 'all' || role === 'api') {
+      callingPlugins.push((app: FastifyInstance) => registerTelephonyWebhooks(app, {
+        db: database.db, telephony: tel.telephony, clock, log, metrics,
+        ...(opts.handleAnswer ? { handleAnswer: opts.handleAnswer } : {}),
+        ...(opts.handleSpeech ? { handleSpeech: opts.handleSpeech } : {}),
+      }));
+    }
+    const scheduler = role === 'all' || role === 'scheduler'
+      ? createScheduler({
+        db: database.db, telephony: tel.telephony, clock, log, metrics, config: config.calling,
+        publicBaseUrl: () => config.telephony.publicBaseUrl ?? baseUrl(),
+        machineDetection: config.telephony.machineDetection !== 'off',
+        leader: config.database.engine === 'postgres' ? advisoryLockLeader(config.database.url, log) : singleProcessLeader(),
+      })
+      : undefined;
+    const reconciler = role !== 'api'
+      ? createReconciler({ db: database.db, telephony: tel.telephony, clock, log, metrics, config: config.calling, ...opts.reconciler })
+      : undefined;
+
+    const allPlugins = [...plugins, ...(opts.web === false ? [] : [webConsole()]), ...callingPlugins];
+    const http = await buildServer({ config, database, log, identity, plugins: allPlugins });
     let stopped = false;
     return {
       config,
       database,
       http,
+      metrics,
+      telephony: tel,
+      ...(scheduler ? { scheduler } : {}),
+      ...(reconciler ? { reconciler } : {}),
       async start() {
         const url = await http.listen({ host: config.http.host, port: config.http.port });
         const address = http.server.address();
         if (address && typeof address === 'object') bound = { port: address.port };
+        scheduler?.start();
+        reconciler?.start();
         if (config.auth.oidc.mode === 'dev') {
           log.warn({ issuer: `${baseUrl()}${DEV_IDP_PREFIX}` }, 'sign-in uses the built-in development identity provider (no passwords; never for production)');
         }
@@ -61,11 +129,15 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       async stop() {
         if (stopped) return;
         stopped = true;
+        await scheduler?.stop();
+        await reconciler?.stop();
         await http.close();
+        await tel.close();
         if (!opts.database) await database.close();
       },
     };
   } catch (err) {
+    await telephony?.close();
     if (!opts.database) await database.close();
     throw err;
   }

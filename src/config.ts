@@ -7,6 +7,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseChaos } from './adapters/telephony/simulator/chaos.js';
+import { parseMix } from './adapters/telephony/simulator/personas.js';
+import type { ChaosOptions } from './adapters/telephony/simulator/types.js';
 import { USER_ROLES, type UserRole } from './db/schema/core.js';
 import { DEFAULT_MATRIX, parseMatrix, type PermissionMatrix } from './domain/auth/permissions.js';
 import { isSecretEnvName } from './domain/settings/types.js';
@@ -37,6 +40,21 @@ const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
 
+const int = (min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +390612345678');
+
+function validates(parse: (v: string) => unknown): (v: string) => boolean {
+  return (v) => {
+    try {
+      parse(v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
 /** The environment variables we read, with their defaults. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], {
@@ -53,6 +71,36 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(10),
   VSA_DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
   MIGRATE_ON_START: bool.optional(),
+  // ── calling engine (scheduler, reconciler, telephony webhooks) ──
+  SCHEDULER_TICK_MS: int(50, 60_000).default(1000),
+  CALLING_CPS: z.coerce.number({ message: 'must be a number' }).positive('must be positive').max(1000, 'must be at most 1000').default(1),
+  CALLING_MAX_CONCURRENT_CALLS: int(1, 10_000).default(10),
+  CALLING_WINDOW_GUARD_MINUTES: int(0, 240).default(5),
+  CALLING_SLOT_COOLDOWN_MS: int(0, 60_000).default(1000),
+  CALLING_RING_TIMEOUT_SECONDS: int(5, 600).default(30),
+  CALLING_MAX_CALL_SECONDS: int(30, 14_400).default(600),
+  RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+  RECONCILER_MARGIN_SECONDS: int(0, 3600).default(120),
+  RECONCILER_UNPLACED_AFTER_SECONDS: int(1, 3600).default(120),
+
+  // Telephony (docs/telephony.md)
+  TELEPHONY_PROVIDER: z.enum(['simulator', 'twilio'], { message: 'must be simulator or twilio' }).default('simulator'),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8, 'is too short').optional(),
+  TWILIO_API_KEY_SID: z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'must be SK followed by 32 hex digits').optional(),
+  TWILIO_API_KEY_SECRET: z.string().min(8, 'is too short').optional(),
+  TWILIO_FROM_NUMBER: e164.optional(),
+  TWILIO_API_BASE_URL: httpUrl.optional(),
+  TELEPHONY_MACHINE_DETECTION: z
+    .enum(['off', 'Enable', 'DetectMessageEnd'], { message: 'must be off, Enable or DetectMessageEnd' })
+    .default('off'),
+  SIMULATOR_PORT: port.default(0),
+  SIMULATOR_FAST: bool.default(false),
+  SIMULATOR_SEED: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').default(1),
+  SIMULATOR_MIX: z.string().refine(validates(parseMix), { message: 'must be a named mix (default, all_complete, unreachable) or persona=weight,…' }).default('default'),
+  SIMULATOR_CPS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').default(1),
+  SIMULATOR_MAX_CONCURRENT: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').default(10),
+  SIMULATOR_CHAOS: z.string().refine(validates(parseChaos), { message: 'must be option=value,… (duplicate, reorder, delay, delayMs, drop, create5xx, create429)' }).optional(),
   // --- HTTP API, sessions, access control (issue 3) ---
   HTTP_BODY_LIMIT_BYTES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1024, 'must be at least 1024').default(1024 * 1024),
   AUTH_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -108,6 +156,8 @@ export interface Config {
   readonly database:
     | { readonly engine: 'postgres'; readonly url: string; readonly poolMax: number; readonly migrateOnStart: boolean }
     | { readonly engine: 'pglite'; readonly dataDir: string; readonly migrateOnStart: true };
+  readonly calling: CallingConfig;
+  readonly telephony: TelephonyConfig;
   /** Where the embedded engine and local files (exports, demo mail) live. */
   readonly dataDir: string;
   readonly api: { readonly bodyLimitBytes: number; readonly defaultTimezone: string };
@@ -140,6 +190,53 @@ export interface Config {
   };
   /** CSV uploads (contacts, exclusion lists). */
   readonly imports: { readonly maxBytes: number };
+}
+
+/** Calling engine settings (see docs/calling.md). */
+export interface CallingConfig {
+  readonly tickMs: number;
+  /** Calls per second towards the provider (token bucket). */
+  readonly cps: number;
+  /** Live calls across all campaigns, unless provider_configs says otherwise. */
+  readonly maxConcurrentCalls: number;
+  /** No call starts in the last N minutes of a calling window. */
+  readonly windowGuardMinutes: number;
+  /** A concurrency slot stays taken this long after its call ended (carrier teardown). */
+  readonly slotCooldownMs: number;
+  readonly ringTimeoutSeconds: number;
+  readonly maxCallSeconds: number;
+  readonly reconcileIntervalMs: number;
+  readonly reconcileMarginSeconds: number;
+  /** A claim whose call was never placed (crash in between) is released after this long. */
+  readonly unplacedAfterSeconds: number;
+}
+
+export interface TelephonyConfig {
+  /** `twilio`: the real service; `simulator`: the built-in Twilio-protocol simulator, started in-process. */
+  readonly provider: 'simulator' | 'twilio';
+  /** Base URL the carrier uses to reach our webhooks; signatures are checked against it. Unset: the server's own URL. */
+  readonly publicBaseUrl?: string;
+  /** Answering-machine detection mode when a call asks for it. */
+  readonly machineDetection: 'off' | 'Enable' | 'DetectMessageEnd';
+  /** Present when provider is `twilio`. */
+  readonly twilio?: {
+    readonly accountSid: string;
+    readonly authToken: string;
+    readonly apiKey?: { readonly sid: string; readonly secret: string };
+    readonly fromNumber: string;
+    readonly apiBaseUrl?: string;
+  };
+  readonly simulator: {
+    readonly port: number;
+    readonly fast: boolean;
+    readonly seed: number;
+    readonly mix: string;
+    readonly cps: number;
+    readonly maxConcurrent: number;
+    readonly chaos: ChaosOptions;
+    /** Caller ID used with the simulator (TWILIO_FROM_NUMBER, or the simulator's default). */
+    readonly fromNumber: string;
+  };
 }
 
 /**
@@ -208,6 +305,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  const telephonyProblems: { variable: string; message: string }[] = [];
+  if (e.TELEPHONY_PROVIDER === 'twilio') {
+    const need = (variable: keyof typeof e, why: string) => {
+      if (e[variable] === undefined) telephonyProblems.push({ variable, message: `is required when TELEPHONY_PROVIDER=twilio (${why})` });
+    };
+    need('TWILIO_ACCOUNT_SID', 'the account that places calls');
+    need('TWILIO_AUTH_TOKEN', 'webhook signatures are checked with it');
+    need('TWILIO_FROM_NUMBER', 'the caller ID');
+    need('PUBLIC_BASE_URL', 'where Twilio reaches our webhooks');
+  }
+  if ((e.TWILIO_API_KEY_SID === undefined) !== (e.TWILIO_API_KEY_SECRET === undefined)) {
+    const missing = e.TWILIO_API_KEY_SID === undefined ? 'TWILIO_API_KEY_SID' : 'TWILIO_API_KEY_SECRET';
+    telephonyProblems.push({ variable: missing, message: 'TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together' });
+  }
+  if (telephonyProblems.length > 0) throw new ConfigError(telephonyProblems);
   const late: { variable: string; message: string }[] = [];
   let matrix: PermissionMatrix = DEFAULT_MATRIX;
   if (e.RBAC_MATRIX) {
@@ -258,6 +370,44 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START ?? false }
       : { engine: 'pglite', dataDir: e.VSA_DATA_DIR, migrateOnStart: true },
+    calling: {
+      tickMs: e.SCHEDULER_TICK_MS,
+      cps: e.CALLING_CPS,
+      maxConcurrentCalls: e.CALLING_MAX_CONCURRENT_CALLS,
+      windowGuardMinutes: e.CALLING_WINDOW_GUARD_MINUTES,
+      slotCooldownMs: e.CALLING_SLOT_COOLDOWN_MS,
+      ringTimeoutSeconds: e.CALLING_RING_TIMEOUT_SECONDS,
+      maxCallSeconds: e.CALLING_MAX_CALL_SECONDS,
+      reconcileIntervalMs: e.RECONCILER_INTERVAL_MS,
+      reconcileMarginSeconds: e.RECONCILER_MARGIN_SECONDS,
+      unplacedAfterSeconds: e.RECONCILER_UNPLACED_AFTER_SECONDS,
+    },
+    telephony: {
+      provider: e.TELEPHONY_PROVIDER,
+      ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}),
+      machineDetection: e.TELEPHONY_MACHINE_DETECTION,
+      ...(e.TELEPHONY_PROVIDER === 'twilio'
+        ? {
+            twilio: {
+              accountSid: e.TWILIO_ACCOUNT_SID!,
+              authToken: e.TWILIO_AUTH_TOKEN!,
+              ...(e.TWILIO_API_KEY_SID && e.TWILIO_API_KEY_SECRET ? { apiKey: { sid: e.TWILIO_API_KEY_SID, secret: e.TWILIO_API_KEY_SECRET } } : {}),
+              fromNumber: e.TWILIO_FROM_NUMBER!,
+              ...(e.TWILIO_API_BASE_URL ? { apiBaseUrl: e.TWILIO_API_BASE_URL } : {}),
+            },
+          }
+        : {}),
+      simulator: {
+        port: e.SIMULATOR_PORT,
+        fast: e.SIMULATOR_FAST,
+        seed: e.SIMULATOR_SEED,
+        mix: e.SIMULATOR_MIX,
+        cps: e.SIMULATOR_CPS,
+        maxConcurrent: e.SIMULATOR_MAX_CONCURRENT,
+        chaos: e.SIMULATOR_CHAOS ? parseChaos(e.SIMULATOR_CHAOS) : {},
+        fromNumber: e.TWILIO_FROM_NUMBER ?? '+15005550006',
+      },
+    },
     dataDir: e.VSA_DATA_DIR,
     api: { bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, defaultTimezone: e.DEFAULT_TIMEZONE },
     auth: {

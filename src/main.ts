@@ -9,6 +9,7 @@ import { registerContactsCommands } from './cli/contacts.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerExclusionCommands } from './cli/exclusions.js';
 import { registerServeCommand } from './cli/serve.js';
+import { registerSimulateCommand } from './cli/simulate.js';
 import { registerSettingsCommands } from './cli/settings.js';
 import { VERSION } from './version.js';
 
@@ -21,6 +22,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     .showHelpAfterError('(run with --help for usage)');
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
+  registerSimulateCommand(program, ctx);
   registerSettingsCommands(program, ctx);
   registerAuthCommands(program, ctx);
   registerContactsCommands(program, ctx);

@@ -1,13 +1,13 @@
 import { Option, type Command } from 'commander';
-import { buildApp, type Role } from '../app.js';
+import { buildApp, ROLES, type Role } from '../app.js';
 import { seedDatabase } from '../db/seed.js';
 import type { CliContext } from './context.js';
 
 export function registerServeCommand(program: Command, ctx: CliContext): void {
   program
     .command('serve')
-    .description('run the product: HTTP API (and, with later roles, the workers)')
-    .addOption(new Option('--role <role>', 'which part of the system this process runs').choices(['all', 'api']).default('all'))
+    .description('run the product: HTTP API, scheduler and workers (by role)')
+    .addOption(new Option('--role <role>', 'which part of the system this process runs').choices([...ROLES]).default('all'))
     .option('--demo', 'demo mode: load the demo data before starting (idempotent)')
     .action(async (opts: { role: Role; demo?: boolean }) => {
       const config = ctx.config();

@@ -22,7 +22,8 @@ export const CONTACT_LANGUAGES = ['en', 'it', 'auto'] as const;
 export type ContactLanguage = (typeof CONTACT_LANGUAGES)[number];
 export const CONTACT_STATES = ['pending', 'in_progress', 'completed', 'refused', 'not_reached', 'excluded'] as const;
 export type ContactState = (typeof CONTACT_STATES)[number];
-export const CALL_OUTCOMES = ['completed', 'refused', 'no_answer', 'busy', 'failed'] as const;
+// `voicemail` added by 0006_calling.
+export const CALL_OUTCOMES = ['completed', 'refused', 'no_answer', 'busy', 'failed', 'voicemail'] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 export const EXCLUSION_SOURCES = ['import', 'api', 'manual'] as const;
 export type ExclusionSource = (typeof EXCLUSION_SOURCES)[number];

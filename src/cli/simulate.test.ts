@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../observability/logger.js';
+import { freshDatabase, freshTarget, type TestDatabase } from '../../test/support/db.js';
+import { runCli } from '../../test/support/cli.js';
+import { runSimulation } from './simulate.js';
+
+const log = createLogger({ level: 'silent' });
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await freshDatabase();
+});
+afterAll(() => t.close());
+
+describe('simulate', () => {
+  it('runs a campaign end to end under chaos with no violations', async () => {
+    const env: Record<string, string> = {};
+    if (t.url) env.DATABASE_URL = t.url;
+    const s = await runSimulation(loadConfig(env), log, t, {
+      contacts: 60, mix: 'default', seed: 11, fast: true, cps: 25, maxConcurrent: 5, maxAttempts: 2, timeoutMs: 90_000,
+      chaos: { duplicate: 0.2, reorder: 0.2, delay: 0.1, delayMs: 30, drop: 0.03, create5xx: 0.05, create429: 0.05 },
+    });
+    expect(s.violationDetails).toEqual([]);
+    expect(s.violations).toBe(0);
+    expect(s.campaignStatus).toBe('completed');
+    expect(Object.values(s.contactsByState).reduce((a, b) => a + b, 0)).toBe(60);
+    expect(s.observed.maxConcurrency).toBeLessThanOrEqual(5);
+    expect(s.observed.maxCps).toBeLessThanOrEqual(25);
+    expect(s.simulator.callbacks.duplicated).toBeGreaterThan(0);
+    // Transient create errors were released and retried, never counted.
+    expect(s.simulator.callsCreated).toBeGreaterThan(60);
+  }, 120_000);
+
+  it('the CLI prints the JSON summary as its last line', async () => {
+    const target = await freshTarget();
+    try {
+      const r = await runCli(['simulate', '--contacts', '8', '--fast', '--seed', '5', '--mix', 'unreachable', '--max-attempts', '2'], target.env, 120_000);
+      expect(r.code, r.stderr).toBe(0);
+      const last = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      expect(last).toMatchObject({ contacts: 8, violations: 0, campaignStatus: 'completed', contactsByState: { not_reached: 8 }, closedNotReached: 8 });
+    } finally {
+      await target.dispose();
+    }
+  }, 130_000);
+});

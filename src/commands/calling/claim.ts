@@ -1,0 +1,132 @@
+/**
+ * Claiming due contacts: the one statement that decides who is dialled.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema/index.js';
+import { callingCodeZones } from '../../domain/calling/local-time.js';
+
+export interface ClaimedCall {
+  readonly attemptId: string;
+  /** Our id for the call, echoed in callback URLs. */
+  readonly callId: string;
+  readonly contactId: string;
+  readonly campaignId: string;
+  readonly attemptNumber: number;
+  /** E.164; never log it. */
+  readonly phoneNumber: string;
+}
+
+export interface ClaimOptions {
+  /** At most this many contacts (already reduced by the caller to free concurrency and CPS tokens). */
+  readonly limit: number;
+  readonly now: Date;
+  /** No call starts in the last N minutes of the window. */
+  readonly guardMinutes: number;
+}
+
+/**
+ * Claims up to `limit` eligible contacts across running campaigns and opens an
+ * attempt for each, in ONE statement: a CTE selects candidates per campaign
+ * with `FOR UPDATE SKIP LOCKED LIMIT n`, the UPDATE counts the attempt and sets
+ * the contact `in_progress`, the INSERT creates the `call_attempts` row with a
+ * fresh `call_id`. Concurrent claimers skip each other's rows instead of
+ * waiting, and a contact being dialled is `in_progress`, so nobody can claim
+ * it again until its attempt ends (graphile/worker's getJobs.ts strategy).
+ *
+ * Everything in eligibility.ts is evaluated here, in SQL, exactly — including
+ * the calling window in the contact's zone (contact zone → zone of the number's
+ * calling code → campaign zone) with PostgreSQL's time-zone database, weekday
+ * and closing guard — so a claimed contact never needs un-claiming. The
+ * exclusion list is re-checked here, at claim time. The campaign rows are read
+ * `FOR SHARE`: a pause waits for an in-flight claim and every later claim sees it.
+ *
+ * Index use: per campaign, contacts_dialable_idx (campaign_id, last_attempt_at
+ * NULLS FIRST) WHERE state IN (pending, not_reached) AND closed_at IS NULL is
+ * walked in order and the walk stops after `limit` matches (bench/dial.ts).
+ */
+export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions): Promise<ClaimedCall[]> {
+  if (opts.limit <= 0) return [];
+  const zones = JSON.stringify(callingCodeZones());
+  const now = opts.now.toISOString();
+  const res = await sql<{
+    attempt_id: string; call_id: string; contact_id: string; campaign_id: string; attempt_number: number; phone_number: string;
+  }>`
+    WITH zones AS MATERIALIZED (
+      SELECT '+' || key AS prefix, value AS zone FROM jsonb_each_text(${zones}::jsonb)
+    ),
+    camp AS MATERIALIZED (
+      SELECT id, max_attempts, retry_interval_minutes, require_prior_consent, timezone,
+             allowed_call_start_local, allowed_call_end_local, allowed_weekdays
+      FROM campaigns WHERE status = 'running'
+      FOR SHARE
+    ),
+    cand AS (
+      SELECT c.id, c.state, c.last_attempt_at
+      FROM camp CROSS JOIN LATERAL (
+        SELECT c.id, c.state, c.last_attempt_at
+        FROM contacts c
+        CROSS JOIN LATERAL (
+          SELECT (${now}::timestamptz AT TIME ZONE coalesce(
+            CASE WHEN c.timezone IS NOT NULL AND vsa_is_time_zone(c.timezone) THEN c.timezone END,
+            (SELECT z.zone FROM zones z WHERE starts_with(c.phone_number, z.prefix) LIMIT 1),
+            camp.timezone)) AS t
+        ) AS lt
+        WHERE c.campaign_id = camp.id
+          AND c.state IN ('pending', 'not_reached') AND c.closed_at IS NULL
+          AND c.attempts_count < camp.max_attempts
+          AND (c.last_attempt_at IS NULL
+               OR c.last_attempt_at <= ${now}::timestamptz - make_interval(mins => camp.retry_interval_minutes))
+          AND (c.retry_not_before IS NULL OR c.retry_not_before <= ${now}::timestamptz)
+          AND NOT c.do_not_call
+          AND (c.has_prior_consent OR NOT camp.require_prior_consent)
+          AND NOT EXISTS (SELECT 1 FROM exclusion_list_entries x WHERE x.phone_number = c.phone_number)
+          AND extract(isodow FROM lt.t)::smallint = ANY (camp.allowed_weekdays)
+          AND extract(epoch FROM lt.t::time) >= extract(epoch FROM camp.allowed_call_start_local)
+          AND extract(epoch FROM lt.t::time) < extract(epoch FROM camp.allowed_call_end_local) - ${opts.guardMinutes * 60}
+        ORDER BY c.last_attempt_at NULLS FIRST
+        LIMIT ${opts.limit}
+        FOR UPDATE OF c SKIP LOCKED
+      ) c
+      LIMIT ${opts.limit}
+    ),
+    upd AS (
+      UPDATE contacts c
+      SET state = 'in_progress', attempts_count = c.attempts_count + 1, last_attempt_at = ${now}::timestamptz
+      FROM cand
+      WHERE c.id = cand.id
+      RETURNING c.id, c.campaign_id, c.attempts_count, c.phone_number,
+                cand.state AS prev_state, cand.last_attempt_at AS prev_last_attempt_at
+    ),
+    ins AS (
+      INSERT INTO call_attempts (contact_id, campaign_id, attempt_number, started_at, metadata)
+      SELECT id, campaign_id, attempts_count, ${now}::timestamptz,
+             jsonb_build_object('prev_state', prev_state, 'prev_last_attempt_at', prev_last_attempt_at)
+      FROM upd
+      RETURNING id, call_id, contact_id, campaign_id, attempt_number
+    )
+    SELECT ins.id AS attempt_id, ins.call_id, ins.contact_id, ins.campaign_id, ins.attempt_number, upd.phone_number
+    FROM ins JOIN upd ON upd.id = ins.contact_id
+  `.execute(trx);
+  return res.rows.map((r) => ({
+    attemptId: r.attempt_id, callId: r.call_id, contactId: r.contact_id, campaignId: r.campaign_id,
+    attemptNumber: Number(r.attempt_number), phoneNumber: r.phone_number,
+  }));
+}
+
+/**
+ * Concurrency slots in use across all campaigns: attempts without an outcome
+ * (claimed, ringing, talking), plus those that ended less than `cooldownMs`
+ * ago. The cooldown covers the carrier's own teardown: a carrier may still
+ * count a call whose final status we have already processed (the simulator
+ * frees the slot only once that final callback was delivered).
+ */
+export async function countActiveAttempts(db: Kysely<DB>, opts: { now?: Date; cooldownMs?: number } = {}): Promise<number> {
+  const open = await db.selectFrom('call_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('outcome', 'is', null).executeTakeFirstOrThrow();
+  let cooling = 0;
+  if (opts.cooldownMs && opts.now) {
+    const row = await db.selectFrom('call_attempts').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('ended_at', '>', new Date(opts.now.getTime() - opts.cooldownMs)).where('outcome', 'is not', null).executeTakeFirstOrThrow();
+    cooling = Number(row.n);
+  }
+  return Number(open.n) + cooling;
+}

@@ -1,0 +1,3 @@
+export * from './claim.js';
+export * from './outcomes.js';
+export * from './invariants.js';
