@@ -66,7 +66,7 @@ async function main() {
     // A second, paused campaign with its own contacts: the claim must not wade through them.
     const other = await db.insertInto('campaigns').values({ name: 'other', status: 'paused', question_1_text: 'a', question_2_text: 'b', question_3_text: 'c' })
       .returning('id').executeTakeFirstOrThrow();
-    let t0 = Date.now();
+    const t0 = Date.now();
     await sql`INSERT INTO contacts (campaign_id, phone_number, has_prior_consent, state, attempts_count, last_attempt_at)
       SELECT ${campaign.id}::uuid, '+3934' || lpad(g::text, 8, '0'), g % 10 <> 0,
              CASE WHEN g % 7 = 0 THEN 'not_reached'::contact_state WHEN g % 11 = 0 THEN 'completed'::contact_state ELSE 'pending'::contact_state END,
@@ -95,8 +95,6 @@ async function main() {
       claims.push(performance.now() - s);
       claimed += r.length;
     }
-    const plan = await sql<{ line: string }>`EXPLAIN SELECT 1`.execute(db).then(() => null);
-    void plan;
 
     // ── 2. status-callback ingestion ────────────────────────────────────────
     // Fresh attempts for both contenders: 2 × CALLS, each gets initiated, ringing, no-answer.
