@@ -3,6 +3,7 @@
  * registry, so two apps in one process — tests, `simulate` — never collide).
  * Labels are low-cardinality by design: no campaign, contact or call ids.
  */
+import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
@@ -47,7 +48,7 @@ export function createMetrics(): Metrics {
 }
 
 /** `GET /metrics` in Prometheus text format. Public, like /health: it carries no personal data, only counts. */
-export function metricsPlugin(metrics: Metrics): (app: import('fastify').FastifyInstance) => Promise<void> {
+export function metricsPlugin(metrics: Metrics): (app: FastifyInstance) => Promise<void> {
   return async (app) => {
     app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) =>
       reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
