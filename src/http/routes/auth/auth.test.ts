@@ -250,6 +250,27 @@ describe('sessions', () => {
   });
 });
 
+describe('the development identity provider', () => {
+  it('serves a plain, labelled account picker: one button per demo role, development only', async () => {
+    const page = await new Browser().go(`${base}/api/auth/login`);
+    expect(page.body).toContain('<html lang="en">');
+    expect(page.body).toMatch(/<h1>Sign in<\/h1>/);
+    expect(page.body).toMatch(/<strong>Development only\.<\/strong>/);
+    const buttons = [...page.body.matchAll(/<button type="submit" name="sub" value="([^"]+)">/g)].map((m) => m[1]);
+    expect(buttons).toEqual(['demo-admin', 'demo-manager', 'demo-viewer']);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('publishes discovery with PKCE S256 at its issuer; the API document lists the auth routes but not the IdP', async () => {
+    const disco = (await (await fetch(`${base}/dev-idp/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(disco['issuer']).toBe(`${base}/dev-idp`);
+    expect(disco['code_challenge_methods_supported']).toEqual(['S256']);
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/auth/callback', '/api/auth/refresh', '/api/auth/logout', '/api/auth/me']));
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/dev-idp'))).toBe(false);
+  });
+});
+
 describe('rate limits', () => {
   it('sign-in is rate limited per client (429 rate_limited)', async () => {
     let last: Response | undefined;
