@@ -127,6 +127,16 @@ describe('sign-in through the development identity provider', () => {
     expect(json(done.body)['code'], done.body).toBe('auth.state_mismatch');
   });
 
+  it('reports a sign-in the IdP refused (401 auth.idp_denied)', async () => {
+    const b = new Browser();
+    const res = await b.fetch(`${base}/api/auth/login`);
+    const state = new URL(res.headers.get('location')!).searchParams.get('state')!;
+    const issuer = encodeURIComponent(`${base}/dev-idp`);
+    const done = await b.go(`${base}/api/auth/callback?error=access_denied&error_description=user+cancelled&state=${state}&iss=${issuer}`);
+    expect(done.status).toBe(401);
+    expect(json(done.body)).toMatchObject({ code: 'auth.idp_denied', detail: expect.stringContaining('access_denied') });
+  });
+
   it('rejects an ID token minted for another sign-in (401 auth.nonce_mismatch)', async () => {
     const b = new Browser();
     const login = await b.go(`${base}/api/auth/login`);
