@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { USER_ROLES, type UserRole } from './db/schema/core.js';
 import { DEFAULT_MATRIX, parseMatrix, type PermissionMatrix } from './domain/auth/permissions.js';
+import { isSecretEnvName } from './domain/settings/types.js';
 import { parseRoleMap, type RoleMap } from './domain/auth/identity.js';
 
 const bool = z
@@ -60,6 +61,10 @@ export const envSchema = z.object({
   CONFIG_ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  CONFIG_ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of 32-byte base64 keys')
     .optional(),
   // --- Sign-in (OIDC) and sessions (issue 3) ---
   PUBLIC_BASE_URL: httpUrl.optional(),
@@ -119,7 +124,19 @@ export interface Config {
     readonly oidc: OidcConfig;
   };
   /** AES-256-GCM key for secrets stored in the database (admin configuration). */
-  readonly secrets: { readonly encryptionKey: Buffer; readonly ephemeral: boolean };
+  readonly secrets: {
+    readonly encryptionKey: Buffer;
+    /** Older keys, for opening values sealed before a key rotation (never used to seal). */
+    readonly previousKeys: readonly Buffer[];
+    readonly ephemeral: boolean;
+    /**
+     * Snapshot, taken at start-up, of the environment variables an admin setting
+     * may reference instead of storing a secret (`{ "env": "TWILIO_AUTH_TOKEN" }`):
+     * `VSA_SECRET_*` and the providers' conventional names (see
+     * `isSecretEnvName`). Nothing else from the environment is reachable this way.
+     */
+    readonly env: Readonly<Record<string, string>>;
+  };
 }
 
 /**
@@ -222,6 +239,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.CONFIG_ENCRYPTION_KEY) late.push({ variable: 'CONFIG_ENCRYPTION_KEY', message: 'is required in production' });
   }
   if (late.length) throw new ConfigError(late);
+  const secretEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '' && isSecretEnvName(name)) secretEnv[name] = value;
+  }
+  const previousKeys = (e.CONFIG_ENCRYPTION_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => Buffer.from(k, 'base64'));
   const config: Config = {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT, ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}) },
@@ -261,10 +287,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           },
     },
     secrets: e.CONFIG_ENCRYPTION_KEY
-      ? { encryptionKey: Buffer.from(e.CONFIG_ENCRYPTION_KEY, 'base64'), ephemeral: false }
+      ? { encryptionKey: Buffer.from(e.CONFIG_ENCRYPTION_KEY, 'base64'), previousKeys, ephemeral: false, env: secretEnv }
       : // Development only (production requires the variable): a fixed, documented key so
         // secrets saved in the embedded demo survive restarts. Never protects anything real.
-        { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), ephemeral: true },
+        { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), previousKeys, ephemeral: true, env: secretEnv },
   };
   return deepFreeze(config);
 }

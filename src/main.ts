@@ -7,6 +7,7 @@ import { registerAuthCommands } from './cli/auth.js';
 import { createCliContext, explainError, EXIT } from './cli/context.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
+import { registerSettingsCommands } from './cli/settings.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -18,6 +19,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     .showHelpAfterError('(run with --help for usage)');
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
+  registerSettingsCommands(program, ctx);
   registerAuthCommands(program, ctx);
 
   try {

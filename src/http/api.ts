@@ -11,9 +11,11 @@ import type { IdentityProvider } from '../domain/ports/identity.js';
 import type { Logger } from '../observability/logger.js';
 import type { TokenService } from './auth/tokens.js';
 import type { RouteDef } from './route.js';
+import { adminRoutes } from './routes/admin/routes.js';
 import { authRoutes } from './routes/auth/routes.js';
 import { campaignRoutes } from './routes/campaigns/routes.js';
 import { healthRoutes } from './routes/health.js';
+import { templateRoutes } from './routes/templates/routes.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
 export interface ApiServices {
@@ -27,5 +29,5 @@ export interface ApiServices {
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
-  return [...healthRoutes(s), ...authRoutes(s), ...campaignRoutes(s)];
+  return [...healthRoutes(s), ...authRoutes(s), ...campaignRoutes(s), ...templateRoutes(s), ...adminRoutes(s)];
 }

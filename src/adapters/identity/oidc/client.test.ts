@@ -10,7 +10,7 @@ import { buildApp, type App } from '../../../app.js';
 import { ConfigError, loadConfig } from '../../../config.js';
 import { createLogger } from '../../../observability/logger.js';
 import { TEST_TOKEN_SECRET } from '../../../../test/support/api.js';
-import { Browser } from '../../../../test/support/browser.js';
+import { Browser } from '../../../../test/support/http-browser.js';
 import { runCli } from '../../../../test/support/cli.js';
 import { freshDatabase, freshTarget, type TestDatabase } from '../../../../test/support/db.js';
 import { createUser } from '../../../../test/support/factories.js';

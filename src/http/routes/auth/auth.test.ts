@@ -9,7 +9,7 @@ import { loadConfig } from '../../../config.js';
 import { DEFAULT_MATRIX } from '../../../domain/auth/permissions.js';
 import { createLogger } from '../../../observability/logger.js';
 import { TEST_TOKEN_SECRET } from '../../../../test/support/api.js';
-import { Browser } from '../../../../test/support/browser.js';
+import { Browser } from '../../../../test/support/http-browser.js';
 import { freshDatabase, type TestDatabase } from '../../../../test/support/db.js';
 import { createTokenService } from '../../auth/tokens.js';
 import { createSignInSealer } from '../../auth/cookies.js';
