@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => target.dispose());
 
-describe('voicesurvey auth token', () => {
+// Each test spawns the CLI two or three times; on a loaded machine with PGlite that takes a while.
+describe('voicesurvey auth token', { timeout: 120_000 }, () => {
   it('prints a bearer token for a user found by email, bound to a revocable session', async () => {
     const env = { ...target.env, AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET };
     const res = await runCli(['auth', 'token', '--user', 'Admin@Demo.example.org', '--ttl', '2h', '--label', 'reporting job', '--json'], env);

@@ -114,6 +114,35 @@ describe('signing in with the organisation IdP', () => {
   });
 });
 
+describe('production settings', () => {
+  it('cookies are Secure, and an unreachable IdP is a 503 auth.idp_unreachable (the server still starts)', async () => {
+    const prod = await buildApp(
+      loadConfig({
+        NODE_ENV: 'production',
+        AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET,
+        CONFIG_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+        OIDC_ISSUER: 'https://127.0.0.1:1/realms/acme',
+        OIDC_CLIENT_ID: 'vsa',
+        PUBLIC_BASE_URL: 'https://surveys.example.org',
+      }),
+      log,
+      { database: t, web: false },
+    );
+    try {
+      const out = await prod.http.inject({ method: 'POST', url: '/api/auth/logout' });
+      expect(out.statusCode).toBe(204);
+      const cookies = ([] as string[]).concat(out.headers['set-cookie'] ?? []);
+      expect(cookies.map((c) => c.split('=')[0])).toEqual(['vsa_access', 'vsa_refresh', 'vsa_csrf']);
+      for (const c of cookies) expect(c).toMatch(/; Secure/);
+      const login = await prod.http.inject({ method: 'GET', url: '/api/auth/login' });
+      expect(login.statusCode).toBe(503);
+      expect(login.json().code).toBe('auth.idp_unreachable');
+    } finally {
+      await prod.stop();
+    }
+  });
+});
+
 describe('start-up without an identity provider', () => {
   it('production without OIDC_ISSUER refuses to start with a clear message', () => {
     const env = { NODE_ENV: 'production', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, CONFIG_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };

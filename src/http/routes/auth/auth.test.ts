@@ -127,6 +127,16 @@ describe('sign-in through the development identity provider', () => {
     expect(json(done.body)['code'], done.body).toBe('auth.state_mismatch');
   });
 
+  it('reports a sign-in the IdP refused (401 auth.idp_denied)', async () => {
+    const b = new Browser();
+    const res = await b.fetch(`${base}/api/auth/login`);
+    const state = new URL(res.headers.get('location')!).searchParams.get('state')!;
+    const issuer = encodeURIComponent(`${base}/dev-idp`);
+    const done = await b.go(`${base}/api/auth/callback?error=access_denied&error_description=user+cancelled&state=${state}&iss=${issuer}`);
+    expect(done.status).toBe(401);
+    expect(json(done.body)).toMatchObject({ code: 'auth.idp_denied', detail: expect.stringContaining('access_denied') });
+  });
+
   it('rejects an ID token minted for another sign-in (401 auth.nonce_mismatch)', async () => {
     const b = new Browser();
     const login = await b.go(`${base}/api/auth/login`);
@@ -247,6 +257,27 @@ describe('sessions', () => {
     const res = await fetch(`${base}/api/auth/refresh`, { method: 'POST' });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { code: string }).code).toBe('auth.refresh_token_missing');
+  });
+});
+
+describe('the development identity provider', () => {
+  it('serves a plain, labelled account picker: one button per demo role, development only', async () => {
+    const page = await new Browser().go(`${base}/api/auth/login`);
+    expect(page.body).toContain('<html lang="en">');
+    expect(page.body).toMatch(/<h1>Sign in<\/h1>/);
+    expect(page.body).toMatch(/<strong>Development only\.<\/strong>/);
+    const buttons = [...page.body.matchAll(/<button type="submit" name="sub" value="([^"]+)">/g)].map((m) => m[1]);
+    expect(buttons).toEqual(['demo-admin', 'demo-manager', 'demo-viewer']);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('publishes discovery with PKCE S256 at its issuer; the API document lists the auth routes but not the IdP', async () => {
+    const disco = (await (await fetch(`${base}/dev-idp/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(disco['issuer']).toBe(`${base}/dev-idp`);
+    expect(disco['code_challenge_methods_supported']).toEqual(['S256']);
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/auth/callback', '/api/auth/refresh', '/api/auth/logout', '/api/auth/me']));
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/dev-idp'))).toBe(false);
   });
 });
 
