@@ -22,9 +22,3 @@ CREATE TRIGGER app_settings_set_updated_at BEFORE UPDATE ON app_settings
 
 -- The last-admin guard counts admins on every role change.
 CREATE INDEX IF NOT EXISTS users_role_idx ON users (role);
-
--- Audit log reads (GET /api/admin/audit): newest first per actor, and action
--- prefixes (`template` → LIKE 'template%', which a plain btree cannot serve
--- under a non-C collation).
-CREATE INDEX IF NOT EXISTS audit_log_actor_time_idx ON audit_log (actor_user_id, occurred_at DESC, id DESC);
-CREATE INDEX IF NOT EXISTS audit_log_action_prefix_idx ON audit_log (action text_pattern_ops);
