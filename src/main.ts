@@ -3,6 +3,7 @@
  * src/cli/; this file only assembles them and reports errors.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAuthCommands } from './cli/auth.js';
 import { createCliContext, explainError, EXIT } from './cli/context.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
@@ -19,6 +20,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
   registerSettingsCommands(program, ctx);
+  registerAuthCommands(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
