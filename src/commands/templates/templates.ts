@@ -116,15 +116,16 @@ export async function updateTemplate(db: Kysely<DB>, id: string, patch: Partial<
         );
       }
     }
+    const b = auditImage(before);
+    const changed = Object.keys(b).filter((k) => JSON.stringify(auditImage({ ...next, name: next.name.trim() })[k]) !== JSON.stringify(b[k]));
+    if (changed.length === 0) return before; // nothing to change, nothing to audit
     const row = await trx
       .updateTable('email_templates')
       .set({ ...next, name: next.name.trim() })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    const b = auditImage(before);
     const a = auditImage(row);
-    const changed = Object.keys(a).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
     await recordAudit(trx, {
       actor,
       action: 'template.update',

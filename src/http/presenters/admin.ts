@@ -11,14 +11,24 @@ import type { AuditEntryView, ConfigView, UserView } from '../routes/admin/schem
 
 const meta = (m: SectionMeta) => ({ version: m.version, updated_at: m.updated_at?.toISOString() ?? null, updated_by: m.updated_by });
 
-export function presentSettings(snap: SettingsSnapshot, box: Pick<SecretBox, 'open'>, env: Readonly<Record<string, string>>): z.infer<typeof ConfigView> {
+export interface EncryptionInfo {
+  readonly keyId: string;
+  readonly developmentKey: boolean;
+}
+
+export function presentSettings(snap: SettingsSnapshot, box: Pick<SecretBox, 'open' | 'isStale'>, env: Readonly<Record<string, string>>, enc: EncryptionInfo): z.infer<typeof ConfigView> {
   const { settings: s, meta: m } = snap;
-  const view = (secret: StoredSecret, context: string) => secretView(secret, openSecret(secret, context, box, env));
+  const stale: string[] = [];
+  const view = (secret: StoredSecret, context: string) => {
+    if (secret?.kind === 'encrypted' && box.isStale(secret.envelope)) stale.push(context);
+    return secretView(secret, openSecret(secret, context, box, env));
+  };
   return {
     telephony: { ...meta(m.telephony), ...s.telephony, auth_token: view(s.telephony.auth_token, 'telephony.auth_token') },
     llm: { ...meta(m.llm), ...s.llm, forbidden_topics: [...s.llm.forbidden_topics], api_key: view(s.llm.api_key, 'llm.api_key') },
     email: { ...meta(m.email), ...s.email, smtp_password: view(s.email.smtp_password, 'email.smtp_password') },
     retention: { ...meta(m.retention), ...s.retention },
+    encryption: { key_id: enc.keyId, development_key: enc.developmentKey, stale_secrets: stale },
   };
 }
 

@@ -39,6 +39,17 @@ describe('admin configuration', () => {
       caller_number: null, max_concurrent_calls: 10, calls_per_second: 1,
     });
     expect(c.retention).toMatchObject({ version: 0, recording_days: 180, transcript_days: 180 });
+    expect(c.encryption).toEqual({ key_id: expect.stringMatching(/^[0-9a-f]{8}$/), development_key: false, stale_secrets: [] });
+  });
+
+  it('says when the public development key is in use, and which secrets need re-encrypting after a rotation', async () => {
+    const dev = await startApi(t);
+    try {
+      const res = await dev.http.inject({ method: 'GET', url: '/api/admin/config', headers: await dev.as('admin') });
+      expect(res.json().encryption).toMatchObject({ development_key: true });
+    } finally {
+      await dev.close();
+    }
   });
 
   it('round-trips settings: secrets masked in responses, encrypted at rest, decrypted for workers', async () => {
@@ -64,6 +75,17 @@ describe('admin configuration', () => {
     const envelope = (row!.value as { api_key: { kind: string; envelope: string } }).api_key;
     expect(envelope.kind).toBe('encrypted');
     expect(createAesGcmSecretBox(Buffer.from(KEY, 'base64')).open(envelope.envelope, 'llm.api_key')).toBe('sk-test-abcdefghijklmnop-WXYZ');
+
+    // After a key rotation the API still opens it and lists it as stale.
+    const NEW_KEY = Buffer.alloc(32, 9).toString('base64');
+    const rotated = await startApi(t, { ...ENV, CONFIG_ENCRYPTION_KEY: NEW_KEY, CONFIG_ENCRYPTION_KEY_PREVIOUS: KEY });
+    try {
+      const view = (await rotated.http.inject({ method: 'GET', url: '/api/admin/config', headers: await rotated.as('admin') })).json();
+      expect(view.llm.api_key).toMatchObject({ masked: '••••WXYZ', usable: true });
+      expect(view.encryption.stale_secrets).toEqual(['llm.api_key', 'email.smtp_password']);
+    } finally {
+      await rotated.close();
+    }
 
     const eff = await effectiveSettings(t.db, api.app.config);
     expect(eff.llm).toMatchObject({ provider: 'openai', api_key: 'sk-test-abcdefghijklmnop-WXYZ', timeout_ms: 5000 });

@@ -91,6 +91,8 @@ describe('bad input on every route: specific 4xx, never 500, nothing written', (
     { label: 'POST /api/templates/preview', method: 'POST', url: () => '/api/templates/preview', valid: () => ({ subject: 's', body_html: 'h', body_text: 't' }), wrongType: { subject: null, body_html: 'h', body_text: 't' }, field: 'subject' },
     { label: 'POST /api/templates/:id/preview', method: 'POST', url: () => `/api/templates/${tplId}/preview`, valid: () => ({}), wrongType: { variables: { campaign_name: 7 } }, field: 'variables.campaign_name' },
     { label: 'PUT /api/admin/config', method: 'PUT', url: () => '/api/admin/config', valid: () => ({ retention: { version: 0 } }), wrongType: { retention: { version: 0, recording_days: '30' } }, field: 'retention.recording_days' },
+    { label: 'PUT /api/admin/config (secret)', method: 'PUT', url: () => '/api/admin/config', valid: () => ({ telephony: { version: 0 } }), wrongType: { telephony: { version: 0, auth_token: 42 } }, field: 'telephony.auth_token' },
+    { label: 'PUT /api/admin/config (version)', method: 'PUT', url: () => '/api/admin/config', valid: () => ({ llm: { version: 0 } }), wrongType: { llm: { version: 'latest' } }, field: 'llm.version' },
     { label: 'PUT /api/admin/users/:id/role', method: 'PUT', url: () => `/api/admin/users/${tplId}/role`, valid: () => ({ role: 'viewer' }), wrongType: { role: 'superuser' }, field: 'role' },
   ];
   for (const w of writes) {

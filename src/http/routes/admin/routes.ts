@@ -1,4 +1,5 @@
 /** Admin: runtime configuration (secrets masked), user roles, the audit log. */
+import { keyId } from '../../../adapters/crypto/aes-gcm/secret-box.js';
 import { listAudit } from '../../../commands/admin/audit-log.js';
 import { changeUserRole, listUsers } from '../../../commands/admin/users.js';
 import { secretBoxFor } from '../../../commands/settings/effective.js';
@@ -12,6 +13,7 @@ import { AuditPage, AuditQueryString, ConfigUpdateBody, ConfigView, RoleBody, Us
 export function adminRoutes(s: ApiServices): RouteDef[] {
   const box = secretBoxFor(s.config);
   const env = s.config.secrets.env;
+  const enc = { keyId: keyId(s.config.secrets.encryptionKey), developmentKey: s.config.secrets.ephemeral };
   return [
     defineRoute({
       method: 'GET',
@@ -21,7 +23,7 @@ export function adminRoutes(s: ApiServices): RouteDef[] {
       description: 'Telephony, LLM, email and retention settings. Secrets are never returned: each shows whether it is set, where from, and a mask.',
       tags: ['admin'],
       response: { 200: ConfigView },
-      handler: async () => presentSettings(await loadSettings(s.db), box, env),
+      handler: async () => presentSettings(await loadSettings(s.db), box, env, enc),
     }),
     defineRoute({
       method: 'PUT',
@@ -37,7 +39,7 @@ export function adminRoutes(s: ApiServices): RouteDef[] {
       handler: async (req) => {
         const p = principalOf(req);
         const snap = await updateSettings(s.db, { patch: req.body as VersionedSettingsPatch, actor: { userId: p.userId, role: p.role }, box, correlationId: req.id });
-        return presentSettings(snap, box, env);
+        return presentSettings(snap, box, env, enc);
       },
     }),
     defineRoute({

@@ -97,6 +97,15 @@ export const ConfigView = z.object({
     from_address: z.string().nullable(),
   }),
   retention: z.object({ ...Meta, recording_days: z.number(), transcript_days: z.number() }),
+  /** How stored secrets are protected (no key material). */
+  encryption: z.object({
+    /** Id (hash prefix) of the key new secrets are sealed with. */
+    key_id: z.string(),
+    /** True when no CONFIG_ENCRYPTION_KEY is set and the public development key is in use. */
+    development_key: z.boolean(),
+    /** Stored secrets sealed with a previous key: run `voicesurvey settings reencrypt`. */
+    stale_secrets: z.array(z.string()),
+  }),
 });
 
 const limit = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(50);

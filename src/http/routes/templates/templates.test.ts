@@ -56,6 +56,12 @@ describe('email templates CRUD', () => {
     const [u] = await audits('template.update', body.id);
     expect(u).toMatchObject({ before: { subject: valid.subject }, after: { subject: 'New subject {{nickname}}' } });
 
+    // Sending the current values changes nothing and audits nothing.
+    const same = await api.http.inject({ method: 'PUT', url: `/api/templates/${body.id}`, headers: manager, payload: { subject: 'New subject {{nickname}}', name: valid.name } });
+    expect(same.statusCode).toBe(200);
+    expect(same.json().updated_at).toBe(updated.json().updated_at);
+    expect(await audits('template.update', body.id)).toHaveLength(1);
+
     const deleted = await api.http.inject({ method: 'DELETE', url: `/api/templates/${body.id}`, headers: manager });
     expect(deleted.statusCode).toBe(204);
     expect((await api.http.inject({ method: 'GET', url: `/api/templates/${body.id}`, headers: viewer })).statusCode).toBe(404);
