@@ -111,7 +111,9 @@ export async function importContacts(db: Kysely<DB>, input: ImportContactsInput)
         from ${sql.raw(STAGING_TABLE)} s
         left join exclusion_list_entries e on e.phone_number = s.phone_number
         where s.kind = 'v'
-        order by s.line
+        -- Number order: the first line of a repeated number wins, concurrent uploads
+        -- take row locks in the same order (no deadlocks), and index inserts stay local.
+        order by s.phone_number, s.line
         on conflict (campaign_id, phone_number) do nothing
         returning state
       )

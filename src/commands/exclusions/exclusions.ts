@@ -171,7 +171,7 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
         select s.phone_number, coalesce(s.reason, ${defaultReason}), 'import', ${input.listName?.trim() || null}, ${listDate}::date, ${importId}::uuid
         from ${sql.raw(STAGING_TABLE)} s
         where s.kind = 'v'
-        order by s.line
+        order by s.phone_number, s.line
         on conflict (phone_number) do nothing
         returning 1
       )
