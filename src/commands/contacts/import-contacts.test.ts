@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../../test/support/db.js';
+import { freshDatabase, testEngine, type TestDatabase } from '../../../test/support/db.js';
 import { createCampaign, createContact } from '../../../test/support/factories.js';
 import type { DB } from '../../db/schema/index.js';
 import { DomainError } from '../../domain/errors.js';
@@ -213,5 +213,22 @@ describe('importContacts', () => {
     const report = await run(c.id, 'phone_number\n020 7946 0958\n347 123 4567\n');
     expect(report).toMatchObject({ accepted: 1, rejected: 1 });
     expect((await contactsOf(c.id)).map((r) => r.phone_number)).toEqual(['+442079460958']);
+  });
+});
+
+describe.runIf(testEngine() === 'postgres')('importContacts, concurrently', () => {
+  it('two uploads of overlapping numbers in opposite orders both succeed; each number is stored once', async () => {
+    const other = await t.connectAgain(4);
+    const c = await createCampaign(db);
+    const numbers = Array.from({ length: 2000 }, (_, i) => `347${String(6000000 + i)}`);
+    const a = 'phone_number\n' + numbers.join('\n') + '\n';
+    const b = 'phone_number\n' + [...numbers].reverse().join('\n') + '\n';
+    const [ra, rb] = await Promise.all([
+      run(c.id, a),
+      importContacts(other, { campaignId: c.id, source: chunks(Buffer.from(b)), maxBytes: 1 << 30 }),
+    ]);
+    expect(ra.accepted + rb.accepted).toBe(2000);
+    expect(ra.duplicates + rb.duplicates).toBe(2000);
+    expect(await contactsOf(c.id)).toHaveLength(2000);
   });
 });

@@ -69,7 +69,8 @@ export async function importContacts(db: Kysely<DB>, input: ImportContactsInput)
   const file = await openCsv(input.source, readOpts);
   const header = mapHeader(file.header.cells, CONTACT_COLUMNS);
   if (header.index.phone_number === undefined) {
-    throw invalidFile('csv.missing_phone_column', 'the header has no phone_number column', { columns: file.header.cells.slice(0, 50) });
+    // No header cells in the error: a file without a header would put personal data there.
+    throw invalidFile('csv.missing_phone_column', `the header (line ${file.header.line}) has no phone_number column; is the first line a header?`);
   }
   if (header.repeated.length > 0) {
     throw invalidFile('csv.repeated_column', `the header repeats ${header.repeated.join(', ')}`, { columns: header.repeated });
@@ -111,7 +112,9 @@ export async function importContacts(db: Kysely<DB>, input: ImportContactsInput)
         from ${sql.raw(STAGING_TABLE)} s
         left join exclusion_list_entries e on e.phone_number = s.phone_number
         where s.kind = 'v'
-        order by s.line
+        -- Number order: the first line of a repeated number wins, concurrent uploads
+        -- take row locks in the same order (no deadlocks), and index inserts stay local.
+        order by s.phone_number, s.line
         on conflict (campaign_id, phone_number) do nothing
         returning state
       )

@@ -134,7 +134,8 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
   });
   const header = mapHeader(file.header.cells, EXCLUSION_COLUMNS);
   if (header.index.phone_number === undefined) {
-    throw invalidFile('csv.missing_phone_column', 'the header has no phone_number column', { columns: file.header.cells.slice(0, 50) });
+    // No header cells in the error: a file without a header would put personal data there.
+    throw invalidFile('csv.missing_phone_column', `the header (line ${file.header.line}) has no phone_number column; is the first line a header?`);
   }
   const width = file.header.cells.length;
   const importId = randomUUID();
@@ -171,7 +172,7 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
         select s.phone_number, coalesce(s.reason, ${defaultReason}), 'import', ${input.listName?.trim() || null}, ${listDate}::date, ${importId}::uuid
         from ${sql.raw(STAGING_TABLE)} s
         where s.kind = 'v'
-        order by s.line
+        order by s.phone_number, s.line
         on conflict (phone_number) do nothing
         returning 1
       )
