@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { createCliContext, explainError, EXIT } from './cli/context.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
+import { registerSimulatorCommand } from './cli/simulator.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -17,6 +18,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     .showHelpAfterError('(run with --help for usage)');
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
+  registerSimulatorCommand(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
