@@ -119,6 +119,23 @@ describe('TwiML execution', () => {
     expect(await tel.fetchCall(sid)).toMatchObject({ status: 'completed' });
   });
 
+  it('a REST redirect (Url) interrupts the live document and runs the new one', async () => {
+    const patient = { name: 'patient', pickup: 'human' as const, utterances: [], ringSeconds: 0.05 };
+    const { sid, sim: s, hook: h } = await setup(
+      { '/answer': '<Response><Pause length="60"/><Say>too late</Say></Response>', '/second': '<Response><Say>Redirected</Say><Hangup/></Response>' },
+      { personas: { '+393470009999': patient } },
+    );
+    await until(() => h.requests.some((r) => r.url.endsWith('/answer')));
+    const res = await fetch(`${s.url}/2010-04-01/Accounts/${s.accountSid}/Calls/${sid}.json`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`${s.accountSid}:${s.authToken}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ Url: `${h.url}/second`, Method: 'POST' }).toString(),
+    });
+    expect(res.status).toBe(200);
+    await until(() => s.call(sid)?.status === 'completed', 5_000);
+    expect(s.call(sid)!.transcript.map((l) => l.text)).toEqual(['Redirected']);
+  });
+
   it('hangUp cancels a call still ringing', async () => {
     const { tel, sid, sim: s, hook: h } = await setup({ '/answer': '<Response/>' }, { personas: { '+393470009999': 'no_answer' } });
     await until(() => h.requests.some((r) => r.params.CallStatus === 'ringing'));
