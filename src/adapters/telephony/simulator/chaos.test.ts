@@ -64,6 +64,15 @@ describe('capacity', () => {
   });
 });
 
+describe('memory', () => {
+  it('forgets the oldest finished calls beyond keepCalls', async () => {
+    const { stats } = await run({ seed: 2, keepCalls: 2 }, 4, 'keep');
+    expect(stats.callsCreated).toBe(4);
+    expect(stats.calls).toHaveLength(2);
+    expect(stats.outcomes).toEqual({ busy: 4 });
+  });
+});
+
 describe('chaos (seeded)', () => {
   it('duplicate=1 delivers every callback twice, each validly signed', async () => {
     const { stats, arrivals, sim } = await run({ seed: 11, chaos: { duplicate: 1 } }, 3, 'dup');
