@@ -133,7 +133,7 @@ describe('Twilio adapter ↔ simulator', () => {
     expect(await tel.fetchCall('CA00000000000000000000000000000000')).toBeNull();
   });
 
-  it('hangUp cancels a ringing call and is idempotent', async () => {
+  it('hangUp is idempotent: repeated, after the call ended, and for unknown calls', async () => {
     const placed = await place(RINGING, 'c-ring', { ringTimeoutSeconds: 600 });
     // fast mode collapses ringing; the call may already be over — either way hangUp must not throw
     await tel.hangUp(placed.providerCallId);
