@@ -35,7 +35,11 @@ function words(text: string): number {
 
 /** Waits `seconds` of simulated time: really in real-time mode, a tick in fast mode; cut short by remote requests. */
 async function wait(call: SimCall, rt: CallRuntime, seconds: number): Promise<void> {
-  if (call.status === 'in-progress') call.talkSeconds += seconds;
+  if (call.status === 'in-progress') {
+    // never wait past TimeLimit: the carrier cuts the call there
+    seconds = Math.min(seconds, Math.max(0, call.timeLimitSeconds - call.talkSeconds) + 0.001);
+    call.talkSeconds += seconds;
+  }
   if (rt.fast || seconds <= 0) {
     await new Promise<void>((resolve) => setImmediate(resolve));
   } else {
@@ -132,7 +136,12 @@ export async function runCall(call: SimCall, rt: CallRuntime): Promise<void> {
       await wait(call, rt, call.timeoutSeconds);
       return await finish(call, rt, 'no-answer');
     }
-    const ring = Math.min(p.ringSeconds ?? 3, call.timeoutSeconds);
+    const ring = p.ringSeconds ?? 3;
+    if (ring >= call.timeoutSeconds) {
+      // picks up too late: the ring timeout wins
+      await wait(call, rt, call.timeoutSeconds);
+      return await finish(call, rt, 'no-answer');
+    }
     await wait(call, rt, ring);
     call.startTime = new Date();
     if (call.machineDetection) {

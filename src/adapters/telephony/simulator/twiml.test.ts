@@ -136,6 +136,29 @@ describe('TwiML execution', () => {
     expect(s.call(sid)!.transcript.map((l) => l.text)).toEqual(['Redirected']);
   });
 
+  it('TimeLimit cuts a long call; a ring timeout shorter than the pick-up gives no-answer', async () => {
+    const slowPickup = { name: 'slow', pickup: 'human' as const, utterances: [], ringSeconds: 20 };
+    const { sid, sim: s, hook: h } = await setup({ '/answer': '<Response><Say>Hi</Say><Pause length="600"/><Say>never</Say></Response>' }, { fast: true, personas: { '+393470009999': 'completes', '+393470008888': slowPickup } });
+    await until(() => s.call(sid)?.status === 'completed');
+    // TimeLimit defaults to 4 h; ask for a short one with a raw create
+    const res = await fetch(`${s.url}/2010-04-01/Accounts/${s.accountSid}/Calls.json`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`${s.accountSid}:${s.authToken}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ To: '+393470009999', From: SIMULATOR_FROM_NUMBER, Url: `${h.url}/answer`, TimeLimit: '30' }).toString(),
+    });
+    const limited = ((await res.json()) as { sid: string }).sid;
+    await until(() => s.call(limited)?.status === 'completed');
+    expect(s.call(limited)!.durationSeconds).toBe(30);
+    expect(s.call(limited)!.transcript.map((l) => l.text)).toEqual(['Hi']);
+    const late = await fetch(`${s.url}/2010-04-01/Accounts/${s.accountSid}/Calls.json`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`${s.accountSid}:${s.authToken}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ To: '+393470008888', From: SIMULATOR_FROM_NUMBER, Url: `${h.url}/answer`, Timeout: '15' }).toString(),
+    });
+    const lateSid = ((await late.json()) as { sid: string }).sid;
+    await until(() => s.call(lateSid)?.status === 'no-answer');
+  });
+
   it('hangUp cancels a call still ringing', async () => {
     const { tel, sid, sim: s, hook: h } = await setup({ '/answer': '<Response/>' }, { personas: { '+393470009999': 'no_answer' } });
     await until(() => h.requests.some((r) => r.params.CallStatus === 'ringing'));
