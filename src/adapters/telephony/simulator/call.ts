@@ -277,7 +277,7 @@ async function gather(
   state.spoken++;
   state.quiet = 0;
   const base = p.confidence ?? 0.92;
-  const confidence = Math.min(0.99, Math.max(0.3, base + (call.rng() - 0.5) * 0.1));
+  const confidence = Math.min(0.99, Math.max(0.3, base + (call.speechRng() - 0.5) * 0.1));
   call.log.transcript.push({ who: 'respondent', text: utterance, confidence: Number(confidence.toFixed(4)) });
   await wait(call, rt, 0.8 + words(utterance) / WORDS_PER_SECOND);
   if (p.hangUpAfter !== undefined && state.spoken >= p.hangUpAfter) return 'hangup';

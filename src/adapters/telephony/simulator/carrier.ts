@@ -151,6 +151,7 @@ export function createCarrier(deps: CarrierDeps): Carrier {
       ...(amd ? { machineDetection: amd as 'Enable' | 'DetectMessageEnd' } : {}),
       persona,
       rng: mulberry32(hash32(deps.seed, `call-${counter}`)),
+      speechRng: mulberry32(hash32(deps.seed, `speech-${counter}`)),
       status: 'queued',
       dateCreated: now,
       dateUpdated: now,
