@@ -5,7 +5,9 @@
  * Every variable is documented in the README's configuration table; keep the two
  * in step (a test compares them).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_MATRIX, parseMatrix, type PermissionMatrix } from './domain/auth/permissions.js';
 import { parseChaos } from './adapters/telephony/simulator/chaos.js';
 import { parseMix } from './adapters/telephony/simulator/personas.js';
 import type { ChaosOptions } from './adapters/telephony/simulator/types.js';
@@ -62,6 +64,19 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(10),
   VSA_DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
   MIGRATE_ON_START: bool.optional(),
+  // --- HTTP API, sessions, access control (issue 3) ---
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1024, 'must be at least 1024').default(1024 * 1024),
+  AUTH_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(30, 'must be at least 30').max(86400, 'must be at most 86400').default(900),
+  RBAC_MATRIX: z.string().optional(),
+  CONFIG_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  DEFAULT_TIMEZONE: z
+    .string()
+    .refine((v) => isTimeZone(v), 'must be an IANA time zone such as Europe/Rome')
+    .default('Europe/Rome'),
 
   // Telephony (docs/telephony.md)
   TELEPHONY_PROVIDER: z.enum(['simulator', 'twilio'], { message: 'must be simulator or twilio' }).default('simulator'),
@@ -84,6 +99,15 @@ export const envSchema = z.object({
   SIMULATOR_CHAOS: z.string().refine(validates(parseChaos), { message: 'must be option=value,… (duplicate, reorder, delay, delayMs, drop, create5xx, create429)' }).optional(),
 });
 
+function isTimeZone(v: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type Env = z.input<typeof envSchema>;
 
 export interface Config {
@@ -93,6 +117,17 @@ export interface Config {
   readonly database:
     | { readonly engine: 'postgres'; readonly url: string; readonly poolMax: number; readonly migrateOnStart: boolean }
     | { readonly engine: 'pglite'; readonly dataDir: string; readonly migrateOnStart: true };
+  /** Where the embedded engine and local files (exports, demo mail) live. */
+  readonly dataDir: string;
+  readonly api: { readonly bodyLimitBytes: number; readonly defaultTimezone: string };
+  readonly auth: {
+    /** HMAC key for access tokens. Random per process outside production when unset. */
+    readonly tokenSecret: string;
+    readonly accessTokenTtlSeconds: number;
+    readonly matrix: PermissionMatrix;
+  };
+  /** AES-256-GCM key for secrets stored in the database (admin configuration). */
+  readonly secrets: { readonly encryptionKey: Buffer; readonly ephemeral: boolean };
   readonly telephony: TelephonyConfig;
 }
 
@@ -135,7 +170,7 @@ export class ConfigError extends Error {
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
   }
@@ -164,10 +199,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const telephonyProblems: { variable: string; message: string }[] = [];
+  const late: { variable: string; message: string }[] = [];
+  let matrix: PermissionMatrix = DEFAULT_MATRIX;
+  if (e.RBAC_MATRIX) {
+    try {
+      matrix = parseMatrix(e.RBAC_MATRIX);
+    } catch (err) {
+      late.push({ variable: 'RBAC_MATRIX', message: (err as Error).message });
+    }
+  }
+  if (e.NODE_ENV === 'production') {
+    if (!e.AUTH_TOKEN_SECRET) late.push({ variable: 'AUTH_TOKEN_SECRET', message: 'is required in production' });
+    if (!e.CONFIG_ENCRYPTION_KEY) late.push({ variable: 'CONFIG_ENCRYPTION_KEY', message: 'is required in production' });
+  }
   if (e.TELEPHONY_PROVIDER === 'twilio') {
     const need = (variable: keyof typeof e, why: string) => {
-      if (e[variable] === undefined) telephonyProblems.push({ variable, message: `is required when TELEPHONY_PROVIDER=twilio (${why})` });
+      if (e[variable] === undefined) late.push({ variable, message: `is required when TELEPHONY_PROVIDER=twilio (${why})` });
     };
     need('TWILIO_ACCOUNT_SID', 'the account that places calls');
     need('TWILIO_AUTH_TOKEN', 'webhook signatures are checked with it');
@@ -176,9 +223,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if ((e.TWILIO_API_KEY_SID === undefined) !== (e.TWILIO_API_KEY_SECRET === undefined)) {
     const missing = e.TWILIO_API_KEY_SID === undefined ? 'TWILIO_API_KEY_SID' : 'TWILIO_API_KEY_SECRET';
-    telephonyProblems.push({ variable: missing, message: 'TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together' });
+    late.push({ variable: missing, message: 'TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together' });
   }
-  if (telephonyProblems.length > 0) throw new ConfigError(telephonyProblems);
+  if (late.length) throw new ConfigError(late);
   const config: Config = {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
@@ -186,6 +233,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START ?? false }
       : { engine: 'pglite', dataDir: e.VSA_DATA_DIR, migrateOnStart: true },
+    dataDir: e.VSA_DATA_DIR,
+    api: { bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, defaultTimezone: e.DEFAULT_TIMEZONE },
+    auth: {
+      tokenSecret: e.AUTH_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      matrix,
+    },
+    secrets: e.CONFIG_ENCRYPTION_KEY
+      ? { encryptionKey: Buffer.from(e.CONFIG_ENCRYPTION_KEY, 'base64'), ephemeral: false }
+      : // Development only (production requires the variable): a fixed, documented key so
+        // secrets saved in the embedded demo survive restarts. Never protects anything real.
+        { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), ephemeral: true },
     telephony: {
       provider: e.TELEPHONY_PROVIDER,
       ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}),

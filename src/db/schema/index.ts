@@ -2,12 +2,14 @@
  * The database as Kysely sees it. Each migration area keeps its row types in a
  * file of its own here; `DB` joins them.
  */
+import type { ApiTables } from './api.js';
 import type { CoreTables } from './core.js';
 import type { SchemaMigrationsTable } from './ledger.js';
 
+export * from './api.js';
 export * from './core.js';
 export type { SchemaMigrationsTable } from './ledger.js';
 
-export interface DB extends CoreTables {
+export interface DB extends CoreTables, ApiTables {
   schema_migrations: SchemaMigrationsTable;
 }
