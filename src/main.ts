@@ -3,9 +3,11 @@
  * src/cli/; this file only assembles them and reports errors.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAuthCommands } from './cli/auth.js';
 import { createCliContext, explainError, EXIT } from './cli/context.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
+import { registerSettingsCommands } from './cli/settings.js';
 import { registerSimulatorCommand } from './cli/simulator.js';
 import { VERSION } from './version.js';
 
@@ -18,6 +20,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     .showHelpAfterError('(run with --help for usage)');
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
+  registerSettingsCommands(program, ctx);
+  registerAuthCommands(program, ctx);
   registerSimulatorCommand(program, ctx);
 
   try {
