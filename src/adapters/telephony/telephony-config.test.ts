@@ -55,7 +55,6 @@ describe('telephony configuration', () => {
     try {
       loadConfig({
         TWILIO_ACCOUNT_SID: 'XX1',
-        TWILIO_AUTH_TOKEN: 'x',
         TWILIO_FROM_NUMBER: '0612345678',
         SIMULATOR_MIX: 'everyone=1',
         SIMULATOR_CHAOS: 'drop=2',
@@ -66,7 +65,6 @@ describe('telephony configuration', () => {
     }
     const msg = (err as Error).message;
     expect(msg).toMatch(/TWILIO_ACCOUNT_SID: must be AC/);
-    expect(msg).toMatch(/TWILIO_AUTH_TOKEN: is too short/);
     expect(msg).toMatch(/TWILIO_FROM_NUMBER: must be an E\.164 number/);
     expect(msg).toMatch(/SIMULATOR_MIX: must be a named mix/);
     expect(msg).toMatch(/SIMULATOR_CHAOS: must be option=value/);
