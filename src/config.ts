@@ -86,9 +86,9 @@ export const envSchema = z.object({
   // Telephony (docs/telephony.md)
   TELEPHONY_PROVIDER: z.enum(['simulator', 'twilio'], { message: 'must be simulator or twilio' }).default('simulator'),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
-  TWILIO_AUTH_TOKEN: z.string().min(8, 'is too short').optional(),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
   TWILIO_API_KEY_SID: z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'must be SK followed by 32 hex digits').optional(),
-  TWILIO_API_KEY_SECRET: z.string().min(8, 'is too short').optional(),
+  TWILIO_API_KEY_SECRET: z.string().optional(),
   TWILIO_FROM_NUMBER: e164.optional(),
   TWILIO_API_BASE_URL: httpUrl.optional(),
   TELEPHONY_MACHINE_DETECTION: z

@@ -11,6 +11,7 @@ import { registerExclusionCommands } from './cli/exclusions.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerSimulateCommand } from './cli/simulate.js';
 import { registerSettingsCommands } from './cli/settings.js';
+import { registerSimulatorCommand } from './cli/simulator.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -27,6 +28,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerAuthCommands(program, ctx);
   registerContactsCommands(program, ctx);
   registerExclusionCommands(program, ctx);
+  registerSimulatorCommand(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -82,3 +82,6 @@ export async function createTelephonyRuntime(config: TelephonyConfig, opts: Tele
     close: () => simulator.stop(),
   };
 }
+
+export { createSimulator, SIMULATOR_FROM_NUMBER, type Simulator, type SimulatorOptions, type SimulatorStats } from './simulator/index.js';
+export { createTwilioTelephony, type TwilioTelephonyOptions } from './twilio/index.js';

@@ -26,6 +26,8 @@ const MAX_TURNS = 200;
 const SIP_CODE: Partial<Record<SimStatus, number>> = { completed: 200, busy: 486, 'no-answer': 487, failed: 503, canceled: 487 };
 
 class Ended extends Error {}
+/** A REST redirect arrived: abandon the current document and fetch the new one. */
+class Redirected extends Error {}
 
 function words(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
@@ -33,7 +35,11 @@ function words(text: string): number {
 
 /** Waits `seconds` of simulated time: really in real-time mode, a tick in fast mode; cut short by remote requests. */
 async function wait(call: SimCall, rt: CallRuntime, seconds: number): Promise<void> {
-  if (call.status === 'in-progress') call.talkSeconds += seconds;
+  if (call.status === 'in-progress') {
+    // never wait past TimeLimit: the carrier cuts the call there
+    seconds = Math.min(seconds, Math.max(0, call.timeLimitSeconds - call.talkSeconds) + 0.001);
+    call.talkSeconds += seconds;
+  }
   if (rt.fast || seconds <= 0) {
     await new Promise<void>((resolve) => setImmediate(resolve));
   } else {
@@ -57,6 +63,7 @@ function checkInterrupt(call: SimCall, rt: CallRuntime): void {
   if (rt.isStopped() || FINAL_STATUSES.has(call.status)) throw new Ended();
   if (call.request?.kind === 'hangup') throw new Ended();
   if (call.status === 'in-progress' && call.talkSeconds > call.timeLimitSeconds) throw new Ended();
+  if (call.request?.kind === 'redirect' && call.status === 'in-progress') throw new Redirected();
 }
 
 export function callParams(call: SimCall): Record<string, string> {
@@ -129,7 +136,12 @@ export async function runCall(call: SimCall, rt: CallRuntime): Promise<void> {
       await wait(call, rt, call.timeoutSeconds);
       return await finish(call, rt, 'no-answer');
     }
-    const ring = Math.min(p.ringSeconds ?? 3, call.timeoutSeconds);
+    const ring = p.ringSeconds ?? 3;
+    if (ring >= call.timeoutSeconds) {
+      // picks up too late: the ring timeout wins
+      await wait(call, rt, call.timeoutSeconds);
+      return await finish(call, rt, 'no-answer');
+    }
     await wait(call, rt, ring);
     call.startTime = new Date();
     if (call.machineDetection) {
@@ -150,6 +162,14 @@ export async function runCall(call: SimCall, rt: CallRuntime): Promise<void> {
   } finally {
     await call.chain;
   }
+}
+
+interface TurnState {
+  spoken: number;
+  silences: number;
+  /** Consecutive silent prompts. */
+  quiet: number;
+  turns: number;
 }
 
 interface Doc {
@@ -193,33 +213,40 @@ async function takeRedirect(call: SimCall, rt: CallRuntime): Promise<Doc | null>
 }
 
 async function converse(call: SimCall, rt: CallRuntime): Promise<void> {
-  let doc: Doc = call.twiml !== undefined ? { verbs: parseTwiml(call.twiml), url: call.url } : await fetchTwiml(call, rt, call.url!, call.method);
-  const state = { spoken: 0, silences: 0, quiet: 0, turns: 0 };
+  const first = (): Promise<Doc> =>
+    call.twiml !== undefined ? Promise.resolve({ verbs: parseTwiml(call.twiml), url: call.url }) : fetchTwiml(call, rt, call.url!, call.method);
+  const state: TurnState = { spoken: 0, silences: 0, quiet: 0, turns: 0 };
+  let doc: Doc | null = null;
   for (;;) {
-    let next: Doc | null = null;
-    for (const verb of doc.verbs) {
-      next = await takeRedirect(call, rt);
-      if (next) break;
-      if (++state.turns > MAX_TURNS) throw new Error('turn limit reached');
-      if (verb.verb === 'Say') await wait(call, rt, say(call, verb, false));
-      else if (verb.verb === 'Pause') await wait(call, rt, verb.seconds);
-      else if (verb.verb === 'Hangup' || verb.verb === 'Reject') return;
-      else if (verb.verb === 'Redirect') {
-        next = await fetchTwiml(call, rt, new URL(verb.url, doc.url).toString(), verb.method);
-        break;
-      } else if (verb.verb === 'Gather') {
-        const outcome = await gather(call, rt, verb, doc, state);
-        if (outcome === 'hangup') return;
-        if (outcome) {
-          next = outcome;
-          break;
-        }
-      } else call.log.errors.push(`unsupported verb <${verb.name}> skipped`);
+    let next: Doc | 'hangup' | null = null;
+    try {
+      next = doc ? await runDocument(call, rt, doc, state) : await first();
+    } catch (err) {
+      if (!(err instanceof Redirected)) throw err;
     }
-    if (!next) next = await takeRedirect(call, rt);
+    if (next === 'hangup') return;
+    next ??= await takeRedirect(call, rt);
     if (!next) return; // end of document: Twilio hangs up
     doc = next;
   }
+}
+
+/** Executes one document; returns the next document, 'hangup', or null at its end. */
+async function runDocument(call: SimCall, rt: CallRuntime, doc: Doc, state: TurnState): Promise<Doc | 'hangup' | null> {
+  for (const verb of doc.verbs) {
+    const redirected = await takeRedirect(call, rt);
+    if (redirected) return redirected;
+    if (++state.turns > MAX_TURNS) throw new Error('turn limit reached');
+    if (verb.verb === 'Say') await wait(call, rt, say(call, verb, false));
+    else if (verb.verb === 'Pause') await wait(call, rt, verb.seconds);
+    else if (verb.verb === 'Hangup' || verb.verb === 'Reject') return 'hangup';
+    else if (verb.verb === 'Redirect') return fetchTwiml(call, rt, new URL(verb.url, doc.url).toString(), verb.method);
+    else if (verb.verb === 'Gather') {
+      const outcome = await gather(call, rt, verb, doc, state);
+      if (outcome) return outcome;
+    } else call.log.errors.push(`unsupported verb <${verb.name}> skipped`);
+  }
+  return null;
 }
 
 /** Plays the prompts, lets the persona answer, posts the result. Returns the next document, null to fall through, or 'hangup'. */
@@ -228,7 +255,7 @@ async function gather(
   rt: CallRuntime,
   verb: GatherVerb,
   doc: Doc,
-  state: { spoken: number; silences: number; quiet: number },
+  state: TurnState,
 ): Promise<Doc | null | 'hangup'> {
   for (const prompt of verb.prompts as (SayVerb | PauseVerb)[]) {
     if (prompt.verb === 'Say') await wait(call, rt, say(call, prompt, true));
@@ -250,7 +277,7 @@ async function gather(
   state.spoken++;
   state.quiet = 0;
   const base = p.confidence ?? 0.92;
-  const confidence = Math.min(0.99, Math.max(0.3, base + (call.rng() - 0.5) * 0.1));
+  const confidence = Math.min(0.99, Math.max(0.3, base + (call.speechRng() - 0.5) * 0.1));
   call.log.transcript.push({ who: 'respondent', text: utterance, confidence: Number(confidence.toFixed(4)) });
   await wait(call, rt, 0.8 + words(utterance) / WORDS_PER_SECOND);
   if (p.hangUpAfter !== undefined && state.spoken >= p.hangUpAfter) return 'hangup';

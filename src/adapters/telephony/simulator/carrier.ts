@@ -48,6 +48,8 @@ export interface CarrierDeps {
   readonly maxConcurrent: number;
   readonly maxQueueSeconds: number;
   readonly callerIds?: readonly string[];
+  /** Finished calls kept for fetch and stats; older ones are forgotten. */
+  readonly keepCalls: number;
   readonly personas: PersonaSelector;
   readonly dialer: Dialer;
   readonly runtime: CallRuntime;
@@ -62,6 +64,8 @@ export interface Carrier {
   /** Errors to return, in order, from the next create requests (tests). */
   injectCreateErrors(errors: readonly { status: number; code: number; message?: string }[]): void;
   readonly calls: ReadonlyMap<string, SimCall>;
+  /** Calls created since start (including forgotten ones). */
+  created(): number;
   readonly rejected: Record<string, number>;
   /** Resolves when every dialled call has ended. */
   idle(): Promise<void>;
@@ -147,6 +151,7 @@ export function createCarrier(deps: CarrierDeps): Carrier {
       ...(amd ? { machineDetection: amd as 'Enable' | 'DetectMessageEnd' } : {}),
       persona,
       rng: mulberry32(hash32(deps.seed, `call-${counter}`)),
+      speechRng: mulberry32(hash32(deps.seed, `speech-${counter}`)),
       status: 'queued',
       dateCreated: now,
       dateUpdated: now,
@@ -158,6 +163,7 @@ export function createCarrier(deps: CarrierDeps): Carrier {
       log,
     };
     calls.set(sid, call);
+    if (calls.size > deps.keepCalls) forgetOldFinished();
     deps.dialer.admit();
     const queuedAt = performance.now();
     deps.dialer.schedule(() => {
@@ -169,6 +175,13 @@ export function createCarrier(deps: CarrierDeps): Carrier {
       running.add(p);
     });
     return call;
+  }
+
+  function forgetOldFinished() {
+    for (const [sid, c] of calls) {
+      if (calls.size <= deps.keepCalls) return;
+      if (FINAL_STATUSES.has(c.status)) calls.delete(sid);
+    }
   }
 
   function modify(sid: string, form: Form): SimCall {
@@ -270,6 +283,7 @@ export function createCarrier(deps: CarrierDeps): Carrier {
       for (const e of errors) injected.push(new TwilioApiError(e.status, e.code, e.message ?? `Injected error ${e.code}`));
     },
     calls,
+    created: () => counter,
     rejected,
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);

@@ -56,6 +56,8 @@ export interface SimulatorOptions {
   /** When set, From must be one of these (else 21210). */
   readonly callerIds?: readonly string[];
   readonly chaos?: ChaosOptions;
+  /** Finished calls kept for REST fetches and per-call logs; older ones are forgotten. Default 100 000. */
+  readonly keepCalls?: number;
   /** Timeout for each request to the application (TwiML and callbacks), ms. Default 15 000. */
   readonly webhookTimeoutMs?: number;
   /** Logs ids and error summaries only. */
@@ -75,7 +77,7 @@ export interface SimulatorStats {
   /** Final statuses so far, by Twilio status (completed, busy, no-answer, failed, canceled). */
   readonly outcomes: Readonly<Record<string, number>>;
   readonly callbacks: Readonly<CallbackCounters>;
-  /** One entry per created call, in creation order. */
+  /** One entry per created call still kept (see `keepCalls`), in creation order. */
   readonly calls: readonly CallLog[];
 }
 
@@ -121,6 +123,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     chaos: opts.chaos ?? {},
     maxConcurrent: opts.maxConcurrent ?? 10,
     maxQueueSeconds: opts.maxQueueSeconds ?? 86_400,
+    keepCalls: opts.keepCalls ?? 100_000,
     ...(opts.callerIds ? { callerIds: opts.callerIds } : {}),
     personas: createPersonaSelector({ seed, ...(opts.mix ? { mix: opts.mix } : {}), ...(opts.personas ? { byNumber: opts.personas } : {}) }),
     dialer,
@@ -164,7 +167,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     },
     stats() {
       return {
-        callsCreated: carrier.calls.size,
+        callsCreated: carrier.created(),
         callsRejected: { ...carrier.rejected },
         activeCalls: dialer.stats.active,
         queuedCalls: dialer.stats.queued,

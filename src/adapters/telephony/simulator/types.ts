@@ -67,8 +67,10 @@ export interface SimCall {
   readonly timeLimitSeconds: number;
   readonly machineDetection?: 'Enable' | 'DetectMessageEnd';
   readonly persona: PersonaScript;
-  /** Per-call deterministic randomness (chaos, confidence jitter). */
+  /** Per-call deterministic randomness for callback chaos. */
   readonly rng: () => number;
+  /** Per-call deterministic randomness for speech (confidence jitter), separate so chaos draws stay reproducible. */
+  readonly speechRng: () => number;
   status: SimStatus;
   readonly dateCreated: Date;
   dateUpdated: Date;

@@ -62,7 +62,7 @@ export function createTwilioTelephony(opts: TwilioTelephonyOptions): Telephony {
   const [user, password] = opts.apiKey ? [opts.apiKey.sid, opts.apiKey.secret] : [opts.accountSid, opts.authToken];
   const client = twilio(user, password, {
     accountSid: opts.accountSid,
-    env: {}, // never pick up TWILIO_* from the environment behind our configuration's back
+    env: {}, // credentials come from our configuration only, never from TWILIO_* variables
     ...(opts.apiBaseUrl
       ? { httpClient: new RedirectingRequestClient(opts.apiBaseUrl, { timeoutMs: opts.requestTimeoutMs }) }
       : { timeout: opts.requestTimeoutMs ?? 10_000 }),

@@ -16,6 +16,8 @@ const CAROL = '+14155550123';
 const DAVE = '+14155550124';
 const ERIN = '+14155550125';
 const RINGING = '+14155550126';
+const FRANK = '+14155550127';
+const GRACE = '+14155550128';
 
 let sim: Simulator;
 let app: SurveyApp;
@@ -39,7 +41,7 @@ beforeAll(async () => {
     cps: 0,
     maxConcurrent: 0,
     seed: 42,
-    personas: { [ALICE]: 'completes', [BOB]: 'refuses', [CAROL]: 'busy', [DAVE]: 'voicemail', [ERIN]: 'completes_it', [RINGING]: 'no_answer' },
+    personas: { [ALICE]: 'completes', [BOB]: 'refuses', [CAROL]: 'busy', [DAVE]: 'voicemail', [ERIN]: 'completes_it', [RINGING]: 'no_answer', [FRANK]: 'asks_repeat', [GRACE]: 'hangs_up' },
   });
   await sim.start();
   app = await startSurveyApp();
@@ -109,6 +111,23 @@ describe('Twilio adapter ↔ simulator', () => {
     expect(said.at(-1)).toBe('No problem. Goodbye.');
   });
 
+  it('asks to repeat: each question is asked again once, then answered', async () => {
+    const placed = await place(FRANK);
+    await until(() => eventsOf(placed.providerCallId).some((e) => e.status === 'completed'));
+    const agent = sim.call(placed.providerCallId)!.transcript.filter((l) => l.who === 'agent').map((l) => l.text);
+    expect(agent).toEqual([INTRO, CONSENT, QUESTIONS[0], QUESTIONS[0], QUESTIONS[1], QUESTIONS[1], QUESTIONS[2], QUESTIONS[2], 'Thank you, goodbye.']);
+    expect(app.answers.get(placed.providerCallId)!.map((a) => a.text).filter((t) => !/repeat|again/i.test(t))).toEqual(['Yes', 'Six', 'Good value for money', 'Nine']);
+  });
+
+  it('hangs up mid-survey: the call completes after one answer, without the goodbye', async () => {
+    const placed = await place(GRACE);
+    await until(() => eventsOf(placed.providerCallId).some((e) => e.status === 'completed'));
+    expect(app.answers.get(placed.providerCallId)!.map((a) => a.text)).toEqual(['Yes, okay']);
+    const said = sim.call(placed.providerCallId)!.transcript.map((l) => l.text);
+    expect(said.at(-1)).toBe('Five');
+    expect(said).not.toContain('Thank you, goodbye.');
+  });
+
   it('busy: initiated → ringing → busy with SIP 486 as the error code', async () => {
     const placed = await place(CAROL);
     await until(() => eventsOf(placed.providerCallId).some((e) => e.status === 'busy'));
@@ -133,7 +152,7 @@ describe('Twilio adapter ↔ simulator', () => {
     expect(await tel.fetchCall('CA00000000000000000000000000000000')).toBeNull();
   });
 
-  it('hangUp cancels a ringing call and is idempotent', async () => {
+  it('hangUp is idempotent: repeated, after the call ended, and for unknown calls', async () => {
     const placed = await place(RINGING, 'c-ring', { ringTimeoutSeconds: 600 });
     // fast mode collapses ringing; the call may already be over — either way hangUp must not throw
     await tel.hangUp(placed.providerCallId);
