@@ -54,7 +54,9 @@ export const defaultHandleSpeech: SpeechHandler = async () => ({
 });
 
 /** Public routes: the provider's signature is the authentication (src/http/server.ts requires `config.access`). */
-const PUBLIC = { schema: { hide: true }, config: { access: 'public' } } as RouteShorthandOptions;
+// Rate limited per source address: generous enough for a carrier's burst of callbacks at high CPS,
+// low enough that a flood of forged requests cannot tie up the signature check and the database.
+const PUBLIC = { schema: { hide: true }, config: { access: 'public', rateLimit: { max: 6000, timeWindow: '1 minute' } } } as RouteShorthandOptions;
 
 function toWebhookRequest(req: FastifyRequest): WebhookRequest {
   const body = (req.body ?? {}) as Record<string, string | string[]>;

@@ -52,7 +52,8 @@ export async function api<T>(method: string, path: string, body?: unknown, retri
     payload = JSON.stringify(body);
   }
   const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
-  if (res.status === 401 && !retried && !path.startsWith('/api/auth/')) {
+  // An expired access token is refreshed once (also for /api/auth/me, so a reload after an idle spell keeps the session).
+  if (res.status === 401 && !retried && (!path.startsWith('/api/auth/') || path === '/api/auth/me')) {
     if (await refresh()) return api<T>(method, path, body, true);
   }
   if (!res.ok) {

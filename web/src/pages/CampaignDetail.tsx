@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { ContactsPanel } from '../components/ContactsPanel';
 import { ErrorState, Loading, StatusBadge } from '../components/Layout';
 import { ApiError } from '../lib/api';
 import { useCampaign, useCampaignAction } from '../lib/campaigns';
@@ -95,6 +96,7 @@ export function CampaignDetail() {
           ))}
         </ol>
       </div>
+      <ContactsPanel campaignId={c.id} canUpload={c.can.upload_contacts} />
     </section>
   );
 }

@@ -1,0 +1,132 @@
+/**
+ * The console in a real browser (Debian's Chromium via playwright-core) against
+ * the real server, database and built-in development identity provider.
+ * Screenshots of every visited screen at desktop (1280 px) and tablet (820 px)
+ * widths go to artifacts/screenshots/ (a CI artifact).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { WEB_ROOT } from '../../src/http/web.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { TEST_TOKEN_SECRET } from '../support/api.js';
+import { chromiumAvailable, launchBrowser } from '../support/browser.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+
+const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
+const run = chromiumAvailable();
+
+let t: TestDatabase;
+let app: App;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!run) return;
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
+    const { build } = await import('vite');
+    await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  t = await freshDatabase();
+  app = await buildApp(loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, LOG_LEVEL: 'silent' }), createLogger({ level: 'silent' }), { database: t });
+  base = await app.start();
+  browser = await launchBrowser();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await t?.close();
+});
+
+async function signIn(who: 'demo-admin' | 'demo-manager' | 'demo-viewer', locale: 'en' | 'it' = 'en'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: locale === 'it' ? 'it-IT' : 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.getByRole('link', { name: locale === 'it' ? /Accedi/ : /Sign in/ }).click();
+  await page.locator(`button[value="${who}"]`).click();
+  await page.waitForURL(`${base}/campaigns`);
+  return page;
+}
+
+/** Both widths, and no serious accessibility violations on the screen. */
+async function capture(page: Page, name: string): Promise<void> {
+  for (const width of [1280, 820]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const axe = await new AxeBuilder({ page }).analyze();
+  const bad = axe.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+}
+
+describe.runIf(run)('console in a real browser', () => {
+  it('a campaign manager signs in, creates a campaign and sees what blocks activation', async () => {
+    const page = await signIn('demo-manager');
+    await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+    await capture(page, 'campaigns');
+
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByLabel('Name').fill('Browser-made survey');
+    await page.getByLabel(/Introduction script/).fill('Hello, this is the automated assistant of Example Ltd. Three questions, two minutes.');
+    await page.getByLabel('Question 1', { exact: true }).fill('From 1 to 10, how satisfied are you?');
+    await page.getByLabel('Question 2', { exact: true }).fill('How many times did you call us?');
+    await page.getByLabel('Question 3', { exact: true }).fill('What should we improve?');
+    // The spoken script preview follows the form.
+    await expect(page.locator('.preview').textContent()).resolves.toContain('how satisfied are you');
+    await capture(page, 'campaign-form');
+
+    // Inline validation is the server's: a window that ends before it starts is refused on activation, attempts out of range here.
+    await page.getByLabel('Attempts per contact (1–5)').fill('9');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.locator('#err-retry_policy\\.max_attempts').textContent()).resolves.toContain('between 1 and 5');
+    await page.getByLabel('Attempts per contact (1–5)').fill('3');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
+    await expect(page.getByText('Draft').first().isVisible()).resolves.toBe(true);
+
+    await page.getByRole('button', { name: 'Activate' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert.textContent()).resolves.toContain('Upload at least one contact');
+    await capture(page, 'campaign-detail');
+
+    const id = page.url().split('/').pop()!;
+    // Upload contacts with some bad rows; the report names each with its line.
+    const csv = ['phone_number,external_contact_id,email,colour', '347 123 4567,A1,a1@example.org,red', 'not-a-number,A2,,blue', '0039 347 1234568,A3,broken-email,green', '347 123 4567,A4,,dup'].join('\n');
+    await page.locator('input[type=file]').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const report = page.locator('.report');
+    await report.waitFor();
+    await expect(report.textContent()).resolves.toContain('4 rows: 1 accepted, 2 rejected, 1 duplicates, 0 excluded');
+    const rows = await page.locator('.report tbody tr').allTextContents();
+    expect(rows.some((r) => r.startsWith('3phone_number'))).toBe(true);
+    expect(rows.some((r) => r.startsWith('4email'))).toBe(true);
+    await expect(page.getByText('Ignored columns: colour').isVisible()).resolves.toBe(true);
+    await capture(page, 'contacts-upload');
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await page.getByText('Running').first().waitFor();
+    expect((await t.db.selectFrom('campaigns').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('running');
+    await page.context().close();
+  }, 120_000);
+
+  it('a viewer sees campaigns but is offered no changes and no admin', async () => {
+    const page = await signIn('demo-viewer');
+    await expect(page.getByRole('link', { name: 'New campaign' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: 'Admin' }).count()).resolves.toBe(0);
+    await page.context().close();
+  }, 60_000);
+
+  it('the Italian interface renders the same journey', async () => {
+    const page = await signIn('demo-admin', 'it');
+    await page.getByRole('heading', { name: 'Campagne' }).waitFor();
+    await page.getByRole('link', { name: 'Nuova campagna' }).click();
+    await page.getByRole('heading', { name: 'Nuova campagna' }).waitFor();
+    await capture(page, 'campaign-form-it');
+    await page.context().close();
+  }, 60_000);
+});

@@ -1,0 +1,175 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
+import { ApiError } from '../lib/api';
+import { type ImportReport, uploadContacts, useContacts } from '../lib/contacts';
+import { type MessageKey, useI18n } from '../lib/i18n';
+import { ErrorState, Loading } from './Layout';
+
+const STATES = ['pending', 'in_progress', 'completed', 'refused', 'not_reached', 'excluded'] as const;
+
+export function ContactsPanel({ campaignId, canUpload }: { campaignId: string; canUpload: boolean }) {
+  const { t, locale } = useI18n();
+  const qc = useQueryClient();
+  const [state, setState] = useState('');
+  const [search, setSearch] = useState('');
+  const [page, setPage] = useState(1);
+  const contacts = useContacts(campaignId, { state, search, page });
+  const [progress, setProgress] = useState<number | null>(null);
+  const [report, setReport] = useState<ImportReport | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  async function send(file: File) {
+    setReport(null);
+    setFailure(null);
+    setProgress(0);
+    try {
+      setReport(await uploadContacts(campaignId, file, setProgress));
+      void qc.invalidateQueries({ queryKey: ['contacts', campaignId] });
+      void qc.invalidateQueries({ queryKey: ['campaign', campaignId] });
+    } catch (err) {
+      setFailure(err instanceof ApiError ? err.message : t('common.error'));
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  const pages = contacts.data ? Math.max(1, Math.ceil(contacts.data.total / contacts.data.page_size)) : 1;
+  return (
+    <section className="card" aria-labelledby="contacts-title">
+      <h2 id="contacts-title">{t('contacts.title')}</h2>
+      {canUpload && (
+        <div
+          className={`dropzone${dragging ? ' dragging' : ''}`}
+          onDragOver={(e) => (e.preventDefault(), setDragging(true))}
+          onDragLeave={() => setDragging(false)}
+          onDrop={(e) => {
+            e.preventDefault();
+            setDragging(false);
+            const f = e.dataTransfer.files[0];
+            if (f) void send(f);
+          }}
+        >
+          <p>{t('contacts.drop')}</p>
+          <label className="button">
+            {t('contacts.choose')}
+            <input ref={input} type="file" accept=".csv,text/csv" className="sr-only" onChange={(e) => e.target.files?.[0] && void send(e.target.files[0])} />
+          </label>
+          <p className="muted small">{t('contacts.columns')}</p>
+          {progress !== null && (
+            <progress max={1} value={progress} aria-label={t('contacts.uploading')}>
+              {Math.round(progress * 100)}%
+            </progress>
+          )}
+        </div>
+      )}
+      {failure && (
+        <p role="alert" className="error-box">
+          {failure}
+        </p>
+      )}
+      {report && (
+        <div className="report" role="status">
+          <p>
+            <strong>{t('contacts.report', { total: report.total_rows, accepted: report.accepted, rejected: report.rejected, duplicates: report.duplicates, excluded: report.excluded })}</strong>
+          </p>
+          {report.unknown_columns.length > 0 && <p className="muted">{t('contacts.unknownColumns', { cols: report.unknown_columns.join(', ') })}</p>}
+          {report.errors.length > 0 && (
+            <>
+              <table className="table">
+                <caption>{t('contacts.rejectedRows')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('contacts.line')}</th>
+                    <th scope="col">{t('contacts.field')}</th>
+                    <th scope="col">{t('contacts.reason')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.errors.map((e, i) => (
+                    <tr key={i}>
+                      <td className="num">{e.line}</td>
+                      <td>{e.field}</td>
+                      <td>{e.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <a href={report.errors_url} download>
+                {t('contacts.downloadErrors', { n: report.errors_total })}
+              </a>
+            </>
+          )}
+        </div>
+      )}
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setPage(1);
+        }}
+      >
+        <label>
+          {t('campaigns.filter.status')}
+          <select value={state} onChange={(e) => (setState(e.target.value), setPage(1))}>
+            <option value="">{t('campaigns.filter.all')}</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {t(`detail.tiles.${s}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('contacts.search')}
+          <input type="search" value={search} onChange={(e) => (setSearch(e.target.value), setPage(1))} />
+        </label>
+      </form>
+      {contacts.isPending ? (
+        <Loading />
+      ) : contacts.isError ? (
+        <ErrorState error={contacts.error} onRetry={() => void contacts.refetch()} />
+      ) : contacts.data.items.length === 0 ? (
+        <p className="empty">{t('contacts.empty')}</p>
+      ) : (
+        <>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t('contacts.phone')}</th>
+                <th scope="col">{t('contacts.external')}</th>
+                <th scope="col">{t('campaigns.col.status')}</th>
+                <th scope="col" className="num">
+                  {t('contacts.attempts')}
+                </th>
+                <th scope="col">{t('contacts.lastAttempt')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {contacts.data.items.map((c) => (
+                <tr key={c.id}>
+                  <td>{c.phone_number}</td>
+                  <td>{c.external_contact_id ?? '—'}</td>
+                  <td>{t(`detail.tiles.${c.state}` as MessageKey)}</td>
+                  <td className="num">{c.attempts_count}</td>
+                  <td>{c.last_attempt_at ? new Date(c.last_attempt_at).toLocaleString(locale) : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <nav className="pager" aria-label="Contacts pagination">
+            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              {t('common.previous')}
+            </button>
+            <span>{t('common.page', { page, pages })}</span>
+            <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+              {t('common.next')}
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
