@@ -98,6 +98,7 @@ export const envSchema = z.object({
     .string()
     .refine((v) => isTimeZone(v), 'must be an IANA time zone such as Europe/Rome')
     .default('Europe/Rome'),
+  IMPORT_MAX_BYTES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1024, 'must be at least 1024').default(256 * 1024 * 1024),
 
   // Telephony (docs/telephony.md)
   TELEPHONY_PROVIDER: z.enum(['simulator', 'twilio'], { message: 'must be simulator or twilio' }).default('simulator'),
@@ -172,6 +173,8 @@ export interface Config {
      */
     readonly env: Readonly<Record<string, string>>;
   };
+  /** CSV uploads (contacts, exclusion lists). */
+  readonly imports: { readonly maxBytes: number };
   readonly telephony: TelephonyConfig;
 }
 
@@ -368,6 +371,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : // Development only (production requires the variable): a fixed, documented key so
         // secrets saved in the embedded demo survive restarts. Never protects anything real.
         { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), previousKeys, ephemeral: true, env: secretEnv },
+    imports: { maxBytes: e.IMPORT_MAX_BYTES },
     telephony: {
       provider: e.TELEPHONY_PROVIDER,
       ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}),
