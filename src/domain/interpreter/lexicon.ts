@@ -9,12 +9,16 @@
 export const OPT_OUT: RegExp[] = [
   /\b(not|never|stop|quit)\b.{0,30}\b(call|ring|phone|contact|bother)\w*\b.{0,30}\b(again|anymore|any more|ever|no more)\b/,
   /\b(stop|quit|cease)\s+(calling|ringing|phoning|contacting|bothering|harassing)\b/,
-  /\bnever\s+(call|ring|phone|contact)\w*\b/,
+  /(?<!\b(you|they|we|people|he|she|it) )\bnever\s+(call|ring|phone|contact)\w*\s+(me|us|this|my|again|here)\b/,
   /\b(do not|not|never)\s+want\s+to\s+be\s+(called|contacted|phoned|rung|bothered)\b/,
-  /\b(remove|take|delete|erase|strike|cross)\b.{0,30}\b(list|lists|database|records|system|register|registry|files)\b/,
+  /\b(remov\w*|take|taken|delet\w*|eras\w*|strike|cross)\b.{0,30}\b(list|lists|database|records|system|register|registry|files)\b/,
   /\b(remove|delete|erase|forget)\s+(my|this|the)\s+(number|phone number|details|data|contact)\b/,
   /\bdo not call\s+(list|register|registry)\b/,
   /\b(unsubscribe|opt me out|opt out)\b/,
+  /\b(not|never)\b.{0,20}\bhear from (you|your|this)\b/,
+  /\b(no|any) more (calls|phone calls|calling)\b/,
+  /\bnon\b.{0,25}\b(altre|ulteriori) (chiamate|telefonate)\b/,
+  /\bbasta (con le |con queste )?(telefonate|chiamate)\b/,
   // Italian
   /\bnon\b.{0,20}\b(chiam|richiam|contatt|telefon|disturb|cerc)\w*\b.{0,25}\bpiu\b(?! tardi| avanti| tardi)/,
   /\bnon\b.{0,25}\bpiu\b.{0,20}\b(chiam|contatt|telefon|disturb|cercat|sentir)\w*/,
@@ -24,9 +28,11 @@ export const OPT_OUT: RegExp[] = [
   /\bregistro\s+(pubblico\s+)?(delle\s+)?opposizion/,
 ];
 
+const HOUR_WORDS = '\\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midday|lunch|lunchtime|dinner|work';
+
 /** Asking to be called at another time, with a call verb or an unmistakable time phrase. */
 export const CALLBACK_STRONG: RegExp[] = [
-  /\b(call|ring|phone|try|contact|reach|get back to)\w*\b.{0,25}\b(back|later|tomorrow|tonight|another|other time|next|this (morning|afternoon|evening)|in (an|a|one|two|three|half|few|\d+|\w+) (hour|hours|minutes?|days?|bit|while)|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|at \w+|around \w+|after \w+|weekend|day after)\b/,
+  new RegExp(`\\b(call|ring|phone|try|contact|reach|get back to)\\w*\\b.{0,25}\\b(back|later|tomorrow|tonight|another (time|day)|other time|next \\w+|this (morning|afternoon|evening|weekend)|in the (morning|afternoon|evening)|in (an|a|one|two|three|four|five|ten|fifteen|twenty|thirty|half|a few|\\d+) (hour|hours|minutes?|days?|bit|while)|in half an hour|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|(at|around|after|before) (${HOUR_WORDS})|weekend|day after)\\b`),
   /\bcall\s?back\b/,
   /\b(richiam|ricontatt|risentir|risentiamo|ritelefon)\w*/,
   /\b(chiam|telefon|sent|contatt)\w*\b.{0,25}\b(domani|dopodomani|stasera|stamattina|pomeriggio|sera|mattina|piu tardi|dopo|lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|settimana|tra|fra|alle|un altra volta|un altro (giorno|momento)|in un altro momento|verso)\b/,
@@ -63,7 +69,9 @@ export const REPEAT: RegExp[] = [
   /\bpardon\b/,
   /\b(did not|could not|can not|do not) (catch|hear|understand|get|follow)\b/,
   /\b(didn t|couldn t) (catch|hear|get)\b/,
-  /\bwhat (did you say|was that|was the question|is the question|was the scale|is the scale|do you mean|are you asking)\b/,
+  /\bwhat (did you (say|ask|just say)|was that|do you mean|are you asking)\b/,
+  /\bwhat( s| is| was)? the (question|scale|options)\b/,
+  /\b(breaking up|bad line|line is bad)\b/,
   /\bwho did you say\b/,
   /\bone more time\b/,
   /\b(speak|talk) (up|louder|slower|more slowly)\b/,
@@ -72,7 +80,8 @@ export const REPEAT: RegExp[] = [
   // Italian
   /\bripet\w*/,
   /\bcome (scusi|scusa|scusate|dice|ha detto|hai detto|avete detto|prego)\b/,
-  /\b(cosa|che cosa|che) (ha|hai|avete) detto\b/,
+  /\b(cosa|che cosa|che) (ha|hai|avete|mi ha|mi hai) (detto|chiesto|domandato)\b/,
+  /\b(la linea|linea) (e )?disturbata\b/,
   /\bnon (ho|l ho|abbiamo) (capito|sentito|afferrato)\b/,
   /\bnon (la|ti|vi|si) sente\b|\bnon (la|ti|vi) sento\b/,
   /\bqual (era|e) la domanda\b/,
@@ -92,6 +101,10 @@ export const NO_WITH_YES_WORDS: RegExp[] = [
   /\bnon (sono|siamo) d accordo\b/,
   /\bnon (acconsento|accetto|do il (mio )?consenso|do consenso)\b/,
   /\bnon (sono|e) (sicur|convint)\w*\b/,
+  /\bplease (do )?not\b/,
+  /\bnon ho (tempo|voglia)\b/,
+  /\bnon (sono|siamo) disponibil\w*/,
+  /\b(not|never) (ready|available|happy)\b/,
 ];
 
 /** Phrases that say yes while containing a no word: strip before the no words. */
@@ -122,7 +135,13 @@ export const YES: RegExp[] = [
   /\bgo (ahead|on|for it)\b/,
   /\bi (agree|consent|accept)\b/,
   /\bsounds (good|fine|ok|okay|great)\b/,
-  /\bplease do\b/,
+  /\bplease do\b(?! not)/,
+  /\bi can do (that|it|this)\b/,
+  /\bi (have|ve got|got) (the |some |a little )?time\b/,
+  /\bi am listening\b|\blistening\b/,
+  /\bfire away\b|\bsi puo fare\b/,
+  /\b(sono|siamo) disponibil\w*/,
+  /\bho (un po di |qualche minuto di )?tempo\b/,
   /\bi (guess|suppose) so\b|\bi suppose\b/,
   /\b(happy|glad) to\b/,
   /\bask (away|me|your|ahead)\b/,
@@ -170,13 +189,15 @@ export const NO: RegExp[] = [
   /\bpreferisco (di )?no\b|\bpreferisco non\b/,
   /\blasci(amo|ate)? (perdere|stare)\b/,
   /\b(arrivederci|arrivederla|addio|ciao ciao|buona giornata|buona serata|buonasera e grazie)\b/,
-  /(?<!\be )\bbasta\b/,
+  /^ basta\b|\bbasta (cosi|grazie|arrivederci|ciao|per favore|adesso|ora|domande)\b|\bbasta $/,
   /\b(direi|meglio|penso|credo) di no\b/,
   /\bdevo (andare|scappare|chiudere|lasciarla|lasciarvi)\b/,
   /\briattacc\w*/,
   /\b(neanche|nemmeno|manco) per (sogno|idea)\b/,
   /\bper niente\b/,
   /\bgrazie,? ma no\b/,
+  /\bnon ci penso (nemmeno|neanche|proprio)\b/,
+  /\bnon fa per me\b/,
 ];
 
 /** At the answer stage, only explicit wishes to stop or not to answer count as `no`. */
@@ -193,7 +214,7 @@ export const STOP_ANSWERING: RegExp[] = [
   /\bnon (voglio|vorrei|desidero|intendo|ho voglia di)\b.{0,15}\b(rispondere|continuare|andare avanti|proseguire|dire|dirlo|parlare|finire)\b/,
   /\bpreferisco non\b|\bpreferirei non\b/,
   /\bnon rispondo\b/,
-  /(?<!\be )\bbasta\b/,
+  /^ basta\b|\bbasta (cosi|grazie|arrivederci|ciao|per favore|adesso|ora|domande|con le domande)\b|\bbasta $/,
   /\bdevo (andare|scappare|chiudere)\b/,
   /\briattacc\w*/,
   /\bchiudo (qui|la chiamata)\b|\bla finiamo qui\b|\bfiniamola\b/,
@@ -226,8 +247,11 @@ export const COMPARISON = /\b(more than|less than|fewer than|at least|at most|ov
 /** Zero in words: "never", "mai", "not once", "nessuna". */
 export const ZERO_PHRASES: RegExp[] = [
   /\b(not|never) (even )?(once|one time|a single time)\b/,
-  /\b(nemmeno|neanche|neppure|manco|non) (una|un) (sola )?volta\b/,
+  /\b(nemmeno|neanche|neppure|manco) (una|un|uno)\b|\bnon (una|un) (sola )?volta\b/,
+  /\bnot (even )?(one|a single one)\b|\bnot a single (time|call)\b/,
   /\b(never|none|nobody|not any|no times|zero times)\b/,
+  /\b(not|never)\b.{0,25}\bat all\b/,
+  /\bnon\b.{0,25}\b(per niente|affatto)\b/,
   /\b(mai|nessuna|nessuno|nessun|nemmeno una|neanche una|zero volte)\b/,
 ];
 

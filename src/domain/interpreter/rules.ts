@@ -103,7 +103,7 @@ function numericAnswer(input: InterpretInput, tokens: readonly string[], p: stri
   const [min, max] = input.scale ?? [1, 10];
   const unclear = (c = 0.4): Interpretation => ({ intent: 'unclear', confidence: scaleConfidence(c, asr) });
 
-  if (type === 'numeric' && any(ZERO_PHRASES.slice(0, 2), p)) return { intent: 'answer', value: 0, confidence: scaleConfidence(0.85, asr) };
+  if (type === 'numeric' && any(ZERO_PHRASES.slice(0, 3), p)) return { intent: 'answer', value: 0, confidence: scaleConfidence(0.85, asr) };
 
   let spans = extractNumbers(tokens);
   if (spans.length > 0 && COMPARISON.test(p)) return unclear();
@@ -119,6 +119,10 @@ function numericAnswer(input: InterpretInput, tokens: readonly string[], p: stri
       drop.add(a);
       drop.add(b);
     }
+  }
+  // Years are context, not counts: "three times in 2024".
+  for (const s of spans) {
+    if (type === 'numeric' && s.value >= 1950 && s.value <= 2100 && Number.isInteger(s.value) && ['in', 'nel', 'since', 'dal', 'during', 'for'].includes(tokens[s.start - 1] ?? '')) drop.add(s);
   }
   spans = spans.filter((s) => !drop.has(s));
 
@@ -143,7 +147,7 @@ function numericAnswer(input: InterpretInput, tokens: readonly string[], p: stri
     if (SCALE_MAX.test(p)) values = [max];
     else if (SCALE_MIN.test(p)) values = [min];
   }
-  if (type === 'numeric' && values.length === 0 && any(ZERO_PHRASES.slice(2), p)) values = [0];
+  if (type === 'numeric' && values.length === 0 && any(ZERO_PHRASES.slice(3), p)) values = [0];
   if (values.length === 0) return GOODBYE.test(p) ? { intent: 'no', confidence: scaleConfidence(0.7, asr) } : unclear(0.3);
   if (values.length > 1) return unclear(0.4);
 
@@ -172,12 +176,14 @@ export function interpretRules(input: InterpretInput): Interpretation {
     const at = input.now ? parseCallbackTime(input.text, input.now, input.timeZone ?? 'UTC') : undefined;
     return at ? { intent: 'callback', confidence: scaleConfidence(base, asr), callbackAt: at } : { intent: 'callback', confidence: scaleConfidence(base, asr) };
   };
-  if (any(CALLBACK_STRONG, p)) return callback(0.9);
+  // A long free-text answer may mention calls ("you never call back"): only short ones are requests.
+  const longAnswer = input.stage === 'answer' && (input.questionType ?? 'free_text') === 'free_text' && words.length > 10;
+  if (!longAnswer && any(CALLBACK_STRONG, p)) return callback(0.9);
 
   const short = input.stage === 'consent' || words.length <= 8;
   if (short && any(REPEAT, p)) return { intent: 'repeat', confidence: scaleConfidence(0.9, asr) };
 
-  if (any(CALLBACK_WEAK, p)) return callback(0.75);
+  if (!longAnswer && any(CALLBACK_WEAK, p)) return callback(0.75);
 
   if (input.stage === 'consent') {
     if (CALLBACK_TIME_WORDS.test(p)) return callback(0.7);
