@@ -25,6 +25,8 @@ export interface InterpretInput {
   readonly now?: Date;
   /** IANA time zone the respondent's "tomorrow at 5" is read in. */
   readonly timeZone?: string;
+  /** The question as asked (context for an LLM; the rules do not need it). */
+  readonly questionText?: string;
 }
 
 export interface Interpretation {
