@@ -3,9 +3,10 @@
  * src/cli/; this file only assembles them and reports errors.
  */
 import { Command, CommanderError } from 'commander';
-import { createCliContext, explainError, EXIT } from './cli/context.js';
+import { CliError, createCliContext, explainError, EXIT } from './cli/context.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerNluCommands } from './cli/nlu.js';
+import { createInterpreter } from './adapters/llm/index.js';
 import { registerServeCommand } from './cli/serve.js';
 import { VERSION } from './version.js';
 
@@ -18,7 +19,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
     .showHelpAfterError('(run with --help for usage)');
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
-  registerNluCommands(program, ctx);
+  registerNluCommands(program, ctx, {
+    llmInterpreter: (c) => {
+      if (c.config().llm.provider === 'none') throw new CliError('--interpreter llm needs LLM_PROVIDER (openai or anthropic), LLM_API_KEY and LLM_MODEL', EXIT.usage);
+      return createInterpreter(c.config(), c.log());
+    },
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

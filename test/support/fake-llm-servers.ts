@@ -56,7 +56,7 @@ async function start(flavour: 'openai' | 'anthropic'): Promise<FakeLlmServer> {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
         return;
       }
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = JSON.parse(raw);
       } catch {
