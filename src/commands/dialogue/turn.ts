@@ -14,7 +14,7 @@
  * same turn gets the call control already sent, and changes nothing.
  */
 import { performance } from 'node:perf_hooks';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DialogueInput, DialogueState } from '../../domain/dialogue/step.js';
 import { initialState, QUESTION_STAGES, step, toCallControl } from '../../domain/dialogue/step.js';
 import { redactTranscript } from '../../domain/dialogue/transcript.js';
@@ -123,8 +123,29 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
   const control = toCallControl(r, { actionUrl: deps.actionUrl(input.callId), timeoutSeconds: deps.gatherTimeoutSeconds ?? 5 }) as CallControl;
   const ms = performance.now() - t0;
 
+  const heard = text === '' ? null : scrubText(text);
+  const asr = input.asrConfidence === undefined ? null : Math.round(Math.min(1, Math.max(0, input.asrConfidence)) * 1000) / 1000;
+  const interpretationJson = interpretation ? JSON.stringify({ ...interpretation, ...(interpretation.callbackAt ? { callbackAt: interpretation.callbackAt.toISOString() } : {}) }) : null;
+  const snippet = `Respondent: ${text === '' ? '(silence)' : redactTranscript(text)}\nAgent: ${redactTranscript(promptText(control))}`;
+  const gaveConsent = state.stage === 'consent' && r.state.stage === 'q1';
   try {
-    await db.transaction().execute(async (trx) => {
+    if (!r.outcome && !gaveConsent) {
+      // The common turn: state, turn and transcript in ONE statement (one round trip, atomic).
+      // The inserts read from the guarded UPDATE, so a lost race writes nothing.
+      const res = await sql<{ n: number }>`
+        with upd as (
+          update call_dialogues set state = ${JSON.stringify(r.state)}::jsonb, last_control = ${JSON.stringify(control)}::jsonb, version = version + 1
+          where call_attempt_id = ${ctx.attempt_id} and version = ${ctx.version}
+          returning call_attempt_id),
+        turn as (
+          insert into dialogue_turns (call_attempt_id, sequence, stage, prompt, heard_text, asr_confidence, interpretation, interpreter, processing_ms)
+          select call_attempt_id, ${ctx.version}, ${state.stage}, ${promptText(control)}, ${heard}, ${asr}, ${interpretationJson}::jsonb, ${interpretation?.source ?? null}, ${Math.round(ms * 1000) / 1000} from upd),
+        snip as (
+          insert into transcript_snippets (call_attempt_id, transcript_text, language)
+          select call_attempt_id, ${snippet}, ${script.language}::language_code from upd)
+        select count(*)::int as n from upd`.execute(db);
+      if (Number(res.rows[0]?.n ?? 0) === 0) throw new VersionConflict();
+    } else await db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('call_dialogues')
         .set({ state: JSON.stringify(r.state), last_control: JSON.stringify(control), version: ctx.version! + 1 })
@@ -140,18 +161,18 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
           sequence: ctx.version!,
           stage: state.stage,
           prompt: promptText(control),
-          heard_text: text === '' ? null : scrubText(text),
-          asr_confidence: input.asrConfidence === undefined ? null : Math.round(Math.min(1, Math.max(0, input.asrConfidence)) * 1000) / 1000,
-          interpretation: interpretation ? JSON.stringify({ ...interpretation, ...(interpretation.callbackAt ? { callbackAt: interpretation.callbackAt.toISOString() } : {}) }) : null,
+          heard_text: heard,
+          asr_confidence: asr,
+          interpretation: interpretationJson,
           interpreter: interpretation?.source ?? null,
           processing_ms: Math.round(ms * 1000) / 1000,
         })
         .execute();
       await trx
         .insertInto('transcript_snippets')
-        .values({ call_attempt_id: ctx.attempt_id, transcript_text: `Respondent: ${text === '' ? '(silence)' : redactTranscript(text)}\nAgent: ${redactTranscript(promptText(control))}`, language: script.language })
+        .values({ call_attempt_id: ctx.attempt_id, transcript_text: snippet, language: script.language })
         .execute();
-      if (state.stage === 'consent' && r.state.stage === 'q1') {
+      if (gaveConsent) {
         const wording = consentWording(script);
         await trx
           .insertInto('consent_records')
