@@ -27,6 +27,7 @@ import type { Interpreter } from '../src/domain/ports/interpreter.js';
 import { LlmError, type LlmGateway } from '../src/domain/ports/llm.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 50);
+const DEBUG = process.env.BENCH_DEBUG === "1";
 const BUDGET_MS = 800;
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -54,7 +55,8 @@ function stubGateway(delayMs: number | 'never'): LlmGateway {
         setTimeout(() => {
           const utterance = (JSON.parse(req.messages[0]!.content) as { utterance: string }).utterance;
           const stage = req.system.includes('agrees to answer') ? 'consent' : 'answer';
-          const type = req.system.includes('an integer from') ? 'scale' : req.system.includes('a number') ? 'numeric' : 'free_text';
+          const expected = /Expected answer: ([^.]*)\./.exec(req.system)?.[1] ?? '';
+          const type = expected.startsWith('an integer') ? 'scale' : expected === 'a number' ? 'numeric' : 'free_text';
           const r = interpretRules({ stage, questionType: type, scale: [1, 10], language: 'en', text: utterance });
           resolve({ text: JSON.stringify({ intent: r.intent, value: r.value ?? null, confidence: r.confidence }), model: 'stub' });
         }, delayMs);
@@ -112,6 +114,7 @@ async function main() {
             t0 = performance.now();
             last = await runDialogueTurn(db, { callId, speech, asrConfidence: 0.9, now: new Date() }, deps);
             turns.push(performance.now() - t0);
+            if (DEBUG) console.error(speech, '→', JSON.stringify(last.say.map((x) => x.text)), Math.round(performance.now() - t0));
           }
           if (last?.hangup) completed++;
         }),
@@ -136,9 +139,9 @@ async function main() {
 
     const ref = await reference();
     const rules = await scenario(rulesInterpreter);
-    const slowLlm = new LlmInterpreter({ gateway: stubGateway(300), budgetMs: BUDGET_MS });
+    const slowLlm = new LlmInterpreter({ gateway: stubGateway(300), budgetMs: BUDGET_MS, persistReserveMs: 30 });
     const llm300 = await scenario(slowLlm);
-    const deadLlm = new LlmInterpreter({ gateway: stubGateway('never'), budgetMs: BUDGET_MS });
+    const deadLlm = new LlmInterpreter({ gateway: stubGateway('never'), budgetMs: BUDGET_MS, persistReserveMs: 30 });
     const llmNever = await scenario(deadLlm);
     const result = {
       bench: 'turn',

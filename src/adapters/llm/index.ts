@@ -15,5 +15,5 @@ export function createInterpreter(config: Config, log?: Logger, onFallback?: (re
   if (c.provider === 'none') return rulesInterpreter;
   const common = { apiKey: c.apiKey, model: c.model, timeoutMs: Math.max(c.budgetMs * 4, 2000), ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}) };
   const gateway = c.provider === 'openai' ? createOpenAiGateway({ ...common, jsonMode: c.jsonMode }) : createAnthropicGateway(common);
-  return new LlmInterpreter({ gateway, budgetMs: c.budgetMs, forbiddenTopics: c.forbiddenTopics, ...(log ? { log } : {}), ...(onFallback ? { onFallback } : {}) });
+  return new LlmInterpreter({ gateway, budgetMs: c.budgetMs, persistReserveMs: 30, forbiddenTopics: c.forbiddenTopics, ...(log ? { log } : {}), ...(onFallback ? { onFallback } : {}) });
 }

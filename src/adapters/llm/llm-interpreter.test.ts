@@ -57,6 +57,14 @@ describe('LLM interpreter over an OpenAI-compatible server (test double)', () =>
     expect(r.source).toBe('fallback');
   });
 
+  it('counts the budget from when the turn started, not from when interpretation started', async () => {
+    openai.script({ kind: 'reply', content: '{"intent":"answer","value":2,"confidence":0.9}', delayMs: 400 });
+    const t0 = Date.now();
+    const r = await oa(800).interpret(scaleInput, { turnStartedAt: t0 - 700 });
+    expect(r.source).toBe('fallback');
+    expect(Date.now() - t0).toBeLessThan(250);
+  });
+
   it('falls back on a 500 without retrying', async () => {
     openai.script({ kind: 'status', status: 500 });
     const r = await oa().interpret(scaleInput);

@@ -21,6 +21,8 @@ export interface LlmInterpreterOptions {
   readonly gateway: LlmGateway;
   /** Per-turn budget in ms (default 800). */
   readonly budgetMs?: number;
+  /** Part of the budget kept for persisting the turn after interpretation (default 0). */
+  readonly persistReserveMs?: number;
   /** Topics the model must not engage with (from configuration). */
   readonly forbiddenTopics?: readonly string[];
   readonly log?: Logger;
@@ -90,21 +92,27 @@ export class LlmInterpreter implements Interpreter {
   /** Turns answered by the rules because the model was slow, failing or wrong-shaped. */
   fallbacks = 0;
   private readonly budgetMs: number;
+  private readonly reserveMs: number;
 
   constructor(private readonly opts: LlmInterpreterOptions) {
     this.budgetMs = opts.budgetMs ?? 800;
+    this.reserveMs = opts.persistReserveMs ?? 0;
   }
 
-  async interpret(input: InterpretInput, o: { correlationId?: string; signal?: AbortSignal } = {}): Promise<Interpretation & { source: 'rules' | 'llm' | 'fallback' }> {
+  async interpret(input: InterpretInput, o: { correlationId?: string; signal?: AbortSignal; turnStartedAt?: number } = {}): Promise<Interpretation & { source: 'rules' | 'llm' | 'fallback' }> {
     const rules = interpretRules(input);
     if (rules.intent === 'opt_out') return { ...rules, source: 'rules' };
-    const started = Date.now();
+    // The budget is for the whole turn: time already spent (loading state) counts,
+    // and a reserve is kept for persisting the turn after the answer.
+    const started = Math.min(Date.now(), o.turnStartedAt ?? Date.now());
+    const remaining = this.budgetMs - this.reserveMs - (Date.now() - started);
+    if (remaining <= 0) return this.fallback(rules, 'budget_exceeded', o.correlationId, started);
     const controller = new AbortController();
     const onOuterAbort = () => controller.abort();
     o.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const budget = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.budgetMs);
+      timer = setTimeout(() => resolve('timeout'), remaining);
     });
     try {
       const result = await Promise.race([this.ask(input, controller.signal, o.correlationId, started), budget]);
@@ -143,7 +151,7 @@ export class LlmInterpreter implements Interpreter {
         if (err instanceof LlmError && err.kind === 'rate_limited') {
           const wait = Math.max(err.retryAfterMs ?? 0, 50 * 2 ** attempt);
           // Back off only when another try still fits in the budget.
-          if (Date.now() - started + wait < this.budgetMs - 50) {
+          if (Date.now() - started + wait < this.budgetMs - this.reserveMs - 50) {
             this.opts.log?.info({ correlationId, attempt, wait }, 'LLM rate limited; retrying within the budget');
             await sleep(wait, signal);
             continue;

@@ -38,6 +38,8 @@ export interface DialogueTurnInput extends StartDialogueInput {
   readonly speech?: string;
   /** Recognition confidence 0–1 (Twilio `Confidence`). */
   readonly asrConfidence?: number;
+  /** Epoch ms the webhook arrived (default: when this function starts); the LLM budget counts from it. */
+  readonly receivedAt?: number;
 }
 
 const HANG_UP: CallControl = { say: [], hangup: true };
@@ -90,6 +92,7 @@ export async function startDialogue(db: Kysely<DB>, input: StartDialogueInput, d
 /** One respondent turn: speech (or silence) in, the next call control out. */
 export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, deps: DialogueDeps): Promise<CallControl> {
   const t0 = performance.now();
+  const wallStart = Date.now();
   const ctx = await loadCallContext(db, input.callId);
   if (!ctx.state || ctx.version === null) return startDialogue(db, input, deps);
   const state = ctx.state as unknown as DialogueState;
@@ -114,7 +117,7 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
         ...(q ? { questionType: q.type, scale: [q.scale[0], q.scale[1]] as const, questionText: q.text } : {}),
         ...(input.asrConfidence !== undefined ? { asrConfidence: input.asrConfidence } : {}),
       },
-      input.correlationId ? { correlationId: input.correlationId } : {},
+      { turnStartedAt: input.receivedAt ?? wallStart, ...(input.correlationId ? { correlationId: input.correlationId } : {}) },
     );
     dialogueInput = { kind: 'speech', text, interpretation };
   }

@@ -13,7 +13,9 @@ export interface Interpreter {
   /**
    * Interprets what the respondent said at this stage. Never rejects for a
    * model failure: implementations fall back to the rules.
-   * `opts.correlationId` goes on every log line about this turn.
+   * `opts.correlationId` goes on every log line about this turn;
+   * `opts.turnStartedAt` (epoch ms) is when the turn's webhook arrived, so a
+   * latency budget counts the whole turn, not just the interpretation.
    */
-  interpret(input: InterpretInput, opts?: { correlationId?: string; signal?: AbortSignal }): Promise<Interpretation & { source?: 'rules' | 'llm' | 'fallback' }>;
+  interpret(input: InterpretInput, opts?: { correlationId?: string; signal?: AbortSignal; turnStartedAt?: number }): Promise<Interpretation & { source?: 'rules' | 'llm' | 'fallback' }>;
 }
