@@ -137,6 +137,8 @@ async function main() {
       return summary(xs);
     }
 
+    // Warm-up: JIT, connection pool, catalog caches; not measured.
+    await scenario(rulesInterpreter);
     const ref = await reference();
     const rules = await scenario(rulesInterpreter);
     const slowLlm = new LlmInterpreter({ gateway: stubGateway(300), budgetMs: BUDGET_MS, persistReserveMs: 30 });
