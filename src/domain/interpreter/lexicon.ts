@@ -15,6 +15,7 @@ export const OPT_OUT: RegExp[] = [
   /\b(remove|delete|erase|forget)\s+(my|this|the)\s+(number|phone number|details|data|contact)\b/,
   /\bdo not call\s+(list|register|registry)\b/,
   /\b(unsubscribe|opt me out|opt out)\b/,
+  /\b(remove|delete|erase)\s+(me|it|my number|this number|my details|my data)\b/,
   /\b(not|never)\b.{0,20}\bhear from (you|your|this)\b/,
   /\b(no|any) more (calls|phone calls|calling)\b/,
   /\bnon\b.{0,25}\b(altre|ulteriori) (chiamate|telefonate)\b/,
@@ -104,6 +105,8 @@ export const NO_WITH_YES_WORDS: RegExp[] = [
   /\bplease (do )?not\b/,
   /\bnon ho (tempo|voglia)\b/,
   /\bnon (sono|siamo) disponibil\w*/,
+  /\b(do not|not|never|will not|won t)\s+(give|giving|grant|granting)( you)? (my |the |any |our )?(consent|permission|authori[sz]ation)\b/,
+  /\bnon\s+(le |vi |ti |gli )?(do|concedo|diamo|fornisco|presto)\s+(il |nessun |alcun )?(mio |nostro )?(consenso|permesso|autorizzazione)\b/,
   /\b(not|never) (ready|available|happy)\b/,
 ];
 
@@ -139,6 +142,7 @@ export const YES: RegExp[] = [
   /\bi can do (that|it|this)\b/,
   /\bi (have|ve got|got) (the |some |a little )?time\b/,
   /\bi am listening\b|\blistening\b/,
+  /\blet s hear (it|them)\b|\bci mancherebbe\b|\besatto\b/,
   /\bfire away\b|\bsi puo fare\b/,
   /\b(sono|siamo) disponibil\w*/,
   /\bho (un po di |qualche minuto di )?tempo\b/,
@@ -183,7 +187,7 @@ export const NO: RegExp[] = [
   /\bnot (continue|go on|going on|going to answer|answering|participate|participating|take part)\b/,
   /\bprefer not\b/,
   // Italian
-  /\bnon (mi|ci) interessa\b/,
+  /\bnon (mi|ci) interessa\w*/,
   /\bnon (sono|siamo) interessat\w*/,
   /\bnon (voglio|vorrei|desidero|intendo|mi va|ho voglia|ho tempo|partecip|faccio|rispondo|continu|mi sento)\w*/,
   /\bpreferisco (di )?no\b|\bpreferisco non\b/,
@@ -198,6 +202,9 @@ export const NO: RegExp[] = [
   /\bgrazie,? ma no\b/,
   /\bnon ci penso (nemmeno|neanche|proprio)\b/,
   /\bnon fa per me\b/,
+  /\b(not|never|nor)\b.{0,20}\b(surveys?|polls?|questionnaires?|interviews?|market research)\b/,
+  /\bnon\b.{0,20}\b(sondagg\w*|questionari\w*|intervist\w*|indagin\w*)\b/,
+  /\bi will pass\b|\bi ll pass\b|\bpass thanks\b|\bnot in the mood\b/,
 ];
 
 /** At the answer stage, only explicit wishes to stop or not to answer count as `no`. */

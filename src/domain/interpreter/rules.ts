@@ -115,7 +115,7 @@ function numericAnswer(input: InterpretInput, tokens: readonly string[], p: stri
     const b = spans[i]!;
     const link = between(tokens, a, b);
     if (DENOMINATOR_LINKS.has(link) && b.value >= a.value && b.value >= 2) drop.add(b);
-    else if (type === 'scale' && RANGE_LINKS.has(link) && a.value === min && b.value === max && link !== 'or' && link !== 'o') {
+    else if (type === 'scale' && RANGE_LINKS.has(link) && a.value <= min && b.value >= max && link !== 'or' && link !== 'o') {
       drop.add(a);
       drop.add(b);
     }
@@ -165,7 +165,9 @@ function numericAnswer(input: InterpretInput, tokens: readonly string[], p: stri
 /** Interprets one utterance. Pure: same input, same output. */
 export function interpretRules(input: InterpretInput): Interpretation {
   const asr = input.asrConfidence;
-  const tokens = tokenize(input.text ?? '').filter((t) => !FILLERS.has(t));
+  // "uh-huh", "mm-hmm": assent, not fillers.
+  const raw = input.stage === 'consent' ? (input.text ?? '').replace(/\b(uh[- ]?huh|mm[- ]?hmm|m+h+m+)\b/gi, 'yes') : (input.text ?? '');
+  const tokens = tokenize(raw).filter((t) => !FILLERS.has(t));
   const words = tokens.filter((t) => t !== ',');
   if (words.length === 0) return { intent: 'unclear', confidence: 0 };
   const p = phraseText(tokens);
