@@ -29,7 +29,7 @@ export const OPT_OUT: RegExp[] = [
   /\bregistro\s+(pubblico\s+)?(delle\s+)?opposizion/,
 ];
 
-const HOUR_WORDS = '\\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midday|lunch|lunchtime|dinner|work';
+const HOUR_WORDS = '\\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midday|lunch|lunchtime|dinner|work|half|quarter';
 
 /** Asking to be called at another time, with a call verb or an unmistakable time phrase. */
 export const CALLBACK_STRONG: RegExp[] = [

@@ -77,6 +77,11 @@ describe('rules interpreter', () => {
     expect(interpretRules(consent('it', 'richiamate lunedì', now)).callbackAt?.toISOString()).toBe('2026-11-30T09:00:00.000Z');
     expect(interpretRules(consent('en', 'call me back in an hour', now)).callbackAt?.toISOString()).toBe('2026-11-27T10:00:00.000Z');
     expect(interpretRules(consent('it', 'mi richiami domani alle 15:30', now)).callbackAt?.toISOString()).toBe('2026-11-28T14:30:00.000Z');
+    expect(interpretRules(consent('it', 'richiamate domani alle nove e mezza', now)).callbackAt?.toISOString()).toBe('2026-11-28T08:30:00.000Z');
+    expect(interpretRules(consent('en', 'call me at half past five', now)).callbackAt?.toISOString()).toBe('2026-11-27T16:30:00.000Z');
+    // Today is Friday: "Friday afternoon" is today, "on Friday" alone is next week.
+    expect(interpretRules(consent('en', 'call me Friday afternoon', now)).callbackAt?.toISOString()).toBe('2026-11-27T14:00:00.000Z');
+    expect(interpretRules(consent('en', 'call me on Friday', now)).callbackAt?.toISOString()).toBe('2026-12-04T09:00:00.000Z');
     const later = interpretRules(consent('en', 'call me back later', now));
     expect(later.intent).toBe('callback');
     expect(later.callbackAt).toBeUndefined();

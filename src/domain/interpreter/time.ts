@@ -13,6 +13,7 @@ const WEEKDAYS: Record<string, number> = {
 
 /** Default local hour for a part of the day. */
 const PART_OF_DAY: [RegExp, number][] = [
+  [/\b(after lunch|dopo pranzo|dopopranzo)\b/, 14.5],
   [/\b(morning|mattina|mattinata|stamattina|stamani)\b/, 10],
   [/\b(lunch|lunchtime|pranzo)\b/, 13],
   [/\b(afternoon|pomeriggio)\b/, 15],
@@ -64,21 +65,38 @@ export function zonedTime(year: number, month: number, day: number, hour: number
 }
 
 function hourFrom(tokens: string[], at: number): { hour: number; minute: number; pm?: boolean } | null {
+  // "half past five", "quarter past/to six"
+  const lead = tokens.slice(at, at + 2).join(' ');
+  const offsets: Record<string, number> = { 'half past': 30, 'quarter past': 15, 'quarter to': -15 };
+  if (lead in offsets) {
+    const h = hourFrom(tokens, at + 2);
+    if (!h) return null;
+    const m = offsets[lead]!;
+    return m < 0 ? { ...h, hour: h.hour - 1, minute: 60 + m } : { ...h, minute: m };
+  }
   const rest = tokens.slice(at, at + 6);
   const nums = extractNumbers(rest);
   const first = nums[0];
-  if (!first || first.start > 1 || !Number.isInteger(first.value) || first.value > 24) return null;
+  if (!first || first.start > 1 || first.value > 24) return null;
   let minute = 0;
+  if (!Number.isInteger(first.value)) {
+    // "nove e mezza" parses as 9.5
+    if (first.value % 1 !== 0.5) return null;
+    return { hour: Math.floor(first.value), minute: 30, ...pmOf(rest.slice(first.end + 1).join(' ')) };
+  }
   const after = rest.slice(first.end + 1).join(' ');
   const second = nums[1];
   if (/^(e )?(mezza|mezzo)\b|^thirty\b|^30\b/.test(after)) minute = 30;
   else if (/^e un quarto\b|^fifteen\b|^15\b/.test(after)) minute = 15;
   else if (/^(e )?quarantacinque\b|^forty five\b|^45\b/.test(after)) minute = 45;
   else if (second && second.start === first.end + 1 && second.value < 60) minute = second.value;
-  let pm: boolean | undefined;
-  if (/\b(pm|p m|del pomeriggio|di pomeriggio|di sera|della sera|in the afternoon|in the evening)\b/.test(after)) pm = true;
-  if (/\b(am|a m|di mattina|del mattino|in the morning)\b/.test(after)) pm = false;
-  return { hour: first.value, minute, pm };
+  return { hour: first.value, minute, ...pmOf(after) };
+}
+
+function pmOf(after: string): { pm?: boolean } {
+  if (/\b(pm|p m|del pomeriggio|di pomeriggio|di sera|della sera|in the afternoon|in the evening)\b/.test(after)) return { pm: true };
+  if (/\b(am|a m|di mattina|del mattino|in the morning)\b/.test(after)) return { pm: false };
+  return {};
 }
 
 /**
@@ -107,6 +125,7 @@ export function parseCallbackTime(text: string, now: Date, timeZone: string): Da
 
   const today = localParts(now, timeZone);
   let dayOffset: number | null = null;
+  let sameWeekday = false;
   if (/\b(day after tomorrow|dopodomani)\b/.test(p)) dayOffset = 2;
   else if (/\b(tomorrow|domani)\b/.test(p)) dayOffset = 1;
   else if (/\b(today|oggi|tonight|stasera|stamattina|stamani|stanotte|this (morning|afternoon|evening))\b/.test(p)) dayOffset = 0;
@@ -114,7 +133,9 @@ export function parseCallbackTime(text: string, now: Date, timeZone: string): Da
   else {
     for (const [word, wd] of Object.entries(WEEKDAYS)) {
       if (p.includes(` ${word} `)) {
-        dayOffset = ((wd - today.weekday + 7) % 7) || 7;
+        // Today's weekday means today when a later time today is named, else next week.
+        dayOffset = (wd - today.weekday + 7) % 7;
+        if (dayOffset === 0) sameWeekday = true;
         break;
       }
     }
@@ -144,12 +165,17 @@ export function parseCallbackTime(text: string, now: Date, timeZone: string): Da
   }
 
   if (dayOffset === null && hour === null) return undefined;
+  if (sameWeekday && (hour === null || hour * 60 + minute <= today.hour * 60 + today.minute)) dayOffset = 7;
   if (dayOffset === null) {
     // A time alone: today if still ahead, else tomorrow.
     const nowMinutes = today.hour * 60 + today.minute;
     dayOffset = hour! * 60 + minute > nowMinutes ? 0 : 1;
   }
   hour ??= 10;
+  if (!Number.isInteger(hour)) {
+    minute = Math.round((hour % 1) * 60);
+    hour = Math.floor(hour);
+  }
   const base = new Date(Date.UTC(today.year, today.month - 1, today.day + dayOffset));
   const at = zonedTime(base.getUTCFullYear(), base.getUTCMonth() + 1, base.getUTCDate(), hour, minute, timeZone);
   return at.getTime() > now.getTime() ? at : undefined;
