@@ -25,7 +25,7 @@ export const OPT_OUT: RegExp[] = [
   /\bnon\b.{0,25}\bpiu\b.{0,20}\b(chiam|contatt|telefon|disturb|cercat|sentir)\w*/,
   /\bmai piu\b.{0,20}\b(chiam|contatt|telefon|disturb)\w*|\b(chiam|contatt|telefon|disturb)\w*\b.{0,15}\bmai piu\b/,
   /\b(smett|smettete|smettila|smettetela|piantat|basta)\w*\b\s+(di\s+)?(chiamar|telefonar|contattar|disturbar|cercar)\w*/,
-  /\b(togl|cancell|rimuov|elimin|lev|depenn)\w*\b.{0,40}\b(lista|liste|elenco|elenchi|numero|archivi|archivio|database|rubrica|registro|dati|contatti)\b/,
+  /\b(togl|tolt|cancell|rimuov|rimoss|elimin|lev|depenn)\w*\b.{0,40}\b(lista|liste|elenco|elenchi|numero|archivi|archivio|database|rubrica|registro|dati|contatti)\b/,
   /\bregistro\s+(pubblico\s+)?(delle\s+)?opposizion/,
 ];
 
@@ -183,7 +183,7 @@ export const NO: RegExp[] = [
   /\bstop\b/,
   /\benough\b/,
   /\bi am (done|finished)\b/,
-  /\bi (have|need|got) to go\b/,
+  /\bi (really |just |actually |now )?(have|need|got|must) (to )?go\b/,
   /\bnot (continue|go on|going on|going to answer|answering|participate|participating|take part)\b/,
   /\bprefer not\b/,
   // Italian
@@ -214,7 +214,7 @@ export const STOP_ANSWERING: RegExp[] = [
   /\b(want|like|wish|need) to stop\b|\bstop (now|here|this|the survey|it|please)\b|^ stop $/,
   /\b(that s|that is|it s|thats) enough\b|^ enough $/,
   /\bi am (done|finished|hanging up)\b|\bhang(ing)? up\b/,
-  /\bi (have|need|got) to go\b/,
+  /\bi (really |just |actually |now )?(have|need|got|must) (to )?go\b/,
   /\bno more questions\b/,
   /\bnot (going to|gonna) answer\b|\bi refuse\b/,
   /^ (goodbye|bye|bye bye|good bye)( now| then| thanks| thank you)? $/,

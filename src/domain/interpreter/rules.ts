@@ -31,9 +31,17 @@ function scaleConfidence(base: number, asr: number | undefined): number {
 }
 
 /** Italian "sì" loses its accent in ASR output; "si" is also a pronoun ("si tratta"). */
-const SI_NEIGHBOURS = new Set([',', 'si', 'certo', 'ok', 'grazie', 'va', 'prego', 'mi', 'd', 'dai', 'ho', 'sono', 'vada', 'dica', 'proceda', 'do', 'volentieri', 'ma', 'che', 'direi', 'assolutamente', 'beh', 'ecco', 'pure', 'certamente', 'ascolto', 'faccia', 'sicuro']);
+const SI_NEIGHBOURS = new Set([',', 'si', 'certo', 'ok', 'grazie', 'va', 'prego', 'mi', 'd', 'dai', 'ho', 'sono', 'vada', 'dica', 'proceda', 'do', 'volentieri', 'ma', 'direi', 'assolutamente', 'beh', 'ecco', 'pure', 'certamente', 'ascolto', 'faccia', 'sicuro']);
+/** Verbs after which "si" is the reflexive/impersonal pronoun: "si tratta", "si sente". */
+const SI_VERBS = new Set(['tratta', 'tratterebbe', 'chiama', 'dice', 'sente', 'fa', 'parla', 'puo', 'deve', 'vede', 'capisce', 'sa', 'trova', 'intende', 'svolge', 'occupa', 'chiede']);
 function saysSi(tokens: readonly string[]): boolean {
-  return tokens.some((t, i) => t === 'si' && (i === 0 || i === tokens.length - 1 || SI_NEIGHBOURS.has(tokens[i - 1]!) || SI_NEIGHBOURS.has(tokens[i + 1]!)));
+  return tokens.some((t, i) => {
+    if (t !== 'si' || SI_VERBS.has(tokens[i + 1] ?? '')) return false;
+    const prev = tokens[i - 1];
+    // "certo che sì" is assent; "di che si tratta" is not.
+    if (prev === 'che') return ['certo', 'ma', 'sicuro', 'direi'].includes(tokens[i - 2] ?? '');
+    return i === 0 || i === tokens.length - 1 || SI_NEIGHBOURS.has(prev!) || SI_NEIGHBOURS.has(tokens[i + 1]!);
+  });
 }
 
 function strip(p: string, patterns: readonly RegExp[]): { rest: string; hit: boolean } {
@@ -105,7 +113,11 @@ function numericAnswer(input: InterpretInput, tokens: readonly string[], p: stri
 
   if (type === 'numeric' && any(ZERO_PHRASES.slice(0, 3), p)) return { intent: 'answer', value: 0, confidence: scaleConfidence(0.85, asr) };
 
-  let spans = extractNumbers(tokens);
+  // "minus one", "negative two", a leading "meno": a negative number.
+  let spans = extractNumbers(tokens).map((sp) => {
+    const prev = tokens[sp.start - 1];
+    return prev === 'minus' || prev === 'negative' || (prev === 'meno' && sp.start === 1) ? { ...sp, value: -sp.value } : sp;
+  });
   if (spans.length > 0 && COMPARISON.test(p)) return unclear();
 
   // Denominators ("nine out of ten") and echoes of the scale ("from one to ten").
