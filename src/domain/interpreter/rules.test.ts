@@ -66,6 +66,9 @@ describe('rules interpreter', () => {
   it('recognises opt-out before anything else, and ending mid-way as no', () => {
     expect(interpretRules(consent('en', "no, and don't call me again")).intent).toBe('opt_out');
     expect(interpretRules(scale('it', 'basta, arrivederci')).intent).toBe('no');
+    // A negated callback is an opt-out, never a callback.
+    expect(interpretRules(consent('en', "please don't call back")).intent).toBe('opt_out');
+    expect(interpretRules(consent('it', 'non mi richiamate')).intent).toBe('opt_out');
     expect(interpretRules(scale('it', 'mi richiami più tardi')).intent).toBe('callback');
   });
 
