@@ -16,7 +16,7 @@ export const OPT_OUT: RegExp[] = [
   /\bdo not call\s+(list|register|registry)\b/,
   /\b(unsubscribe|opt me out|opt out)\b/,
   // "Don't call back" is not a callback request.
-  /\b(do not|never|please do not)\s+(bother\s+)?(call|ring|phone|calling|ringing|phoning)\s+(me\s+|us\s+|this number\s+)?back\b/,
+  /(?<!\b(you|they|we|people|he|she|it|who|company|staff) )\b(do not|never|please do not)\s+(bother\s+)?(call|ring|phone|calling|ringing|phoning)\s+(me\s+|us\s+|this number\s+)?back\b/,
   /\bnon\s+(mi\s+|ci\s+)?(richiamate|richiami|richiamatemi|richiamare|ricontattate|ricontattatemi|ricontattare|ritelefonate)\b/,
   /\b(lose|forget|bin|cancel)\s+(my|this|the)\s+(number|phone number|details|contact)\b/,
   /\b(remove|delete|erase)\s+(me|it|my number|this number|my details|my data)\b/,
