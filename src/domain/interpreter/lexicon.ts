@@ -83,6 +83,7 @@ export const REPEAT: RegExp[] = [
   /\bmi (sono|son) pers[oa]\b/,
   /\b(speak|talk) (up|louder|slower|more slowly)\b/,
   /\bsorry what\b|\bexcuse me what\b/,
+  /^ (hang on|wait|sorry|excuse me|pardon me|say|eh|oh|what|hold on) what $/,
   /^ (what|sorry|excuse me|huh|eh|hm|sorry sorry|what what|sorry what) $/,
   // Italian
   /\bripet\w*/,
@@ -209,6 +210,7 @@ export const NO: RegExp[] = [
   /\bgrazie,? ma no\b/,
   /\bnon ci penso (nemmeno|neanche|proprio)\b/,
   /\bnon fa per me\b/,
+  /\bnon ho (nessuna |alcuna )?intenzione\b/,
   /\b(not|never|nor)\b.{0,20}\b(surveys?|polls?|questionnaires?|interviews?|market research)\b/,
   /\bnon\b.{0,20}\b(sondagg\w*|questionari\w*|intervist\w*|indagin\w*)\b/,
   /\bi will pass\b|\bi ll pass\b|\bpass thanks\b|\bnot in the mood\b/,
@@ -235,6 +237,19 @@ export const STOP_ANSWERING: RegExp[] = [
   /^ (arrivederci|arrivederla|ciao|ciao ciao|addio)( grazie)? $/,
   /\bnon mi interessa piu\b|\blasciamo perdere\b/,
 ];
+
+/** An explicit refusal outweighs a "not now": "no, I'm busy and not interested". */
+export const STRONG_REFUSAL: RegExp[] = [
+  /\bnot interested\b|\bno interest\b/,
+  /\b(do not|does not) want\b/,
+  /\bno thank(s| you)\b/,
+  /\bleave me alone\b|\blascia\w* in pace\b/,
+  /\bnon (mi|ci) interess\w*|\bnon (sono|siamo) interessat\w*/,
+  /\bnon (voglio|vorrei|ho (nessuna |alcuna )?intenzione)\b/,
+];
+
+/** Counts with no number: "hundreds", "decine di volte". */
+export const VAGUE_COUNTS = /\b(hundreds|thousands|dozens|millions|loads|centinaia|migliaia|decine|dozzine)\b/;
 
 /** Goodbye words: at the answer stage they mean stop when no answer was given. */
 export const GOODBYE = /\b(goodbye|good bye|bye|arrivederci|arrivederla|ciao|addio)\b/;

@@ -16,7 +16,7 @@
  */
 import {
   CALLBACK_STRONG, CALLBACK_TIME_WORDS, CALLBACK_WEAK, COMPARISON, CORRECTION_MARKERS, FILLERS, GOODBYE, HEDGE, NEUTRAL, NO,
-  NO_WITH_YES_WORDS, OPT_OUT, REPEAT, SCALE_MAX, SCALE_MIN, STOP_ANSWERING, YES, YES_WITH_NO_WORDS, ZERO_PHRASES,
+  NO_WITH_YES_WORDS, OPT_OUT, REPEAT, SCALE_MAX, SCALE_MIN, STOP_ANSWERING, STRONG_REFUSAL, VAGUE_COUNTS, YES, YES_WITH_NO_WORDS, ZERO_PHRASES,
 } from './lexicon.js';
 import { phraseText, tokenize } from './normalize.js';
 import { extractNumbers, type NumberSpan } from './numbers.js';
@@ -119,6 +119,7 @@ function numericAnswer(input: InterpretInput, tokens: readonly string[], p: stri
     return prev === 'minus' || prev === 'negative' || (prev === 'meno' && sp.start === 1) ? { ...sp, value: -sp.value } : sp;
   });
   if (spans.length > 0 && COMPARISON.test(p)) return unclear();
+  if (VAGUE_COUNTS.test(p)) return unclear();
 
   // Denominators ("nine out of ten") and echoes of the scale ("from one to ten").
   const drop = new Set<NumberSpan>();
@@ -197,7 +198,10 @@ export function interpretRules(input: InterpretInput): Interpretation {
   const short = input.stage === 'consent' || words.length <= 8;
   if (short && any(REPEAT, p)) return { intent: 'repeat', confidence: scaleConfidence(0.9, asr) };
 
-  if (!longAnswer && any(CALLBACK_WEAK, p)) return callback(0.75);
+  if (!longAnswer && any(CALLBACK_WEAK, p)) {
+    if (input.stage === 'consent' && any(STRONG_REFUSAL, p)) return { intent: 'no', confidence: scaleConfidence(0.85, asr) };
+    return callback(0.75);
+  }
 
   if (input.stage === 'consent') {
     if (CALLBACK_TIME_WORDS.test(p)) return callback(0.7);
