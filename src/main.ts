@@ -3,11 +3,15 @@
  * src/cli/; this file only assembles them and reports errors.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAuthCommands } from './cli/auth.js';
 import { CliError, createCliContext, explainError, EXIT } from './cli/context.js';
+import { registerContactsCommands } from './cli/contacts.js';
 import { registerDbCommands } from './cli/db.js';
+import { registerExclusionCommands } from './cli/exclusions.js';
 import { registerNluCommands } from './cli/nlu.js';
 import { createInterpreter } from './adapters/llm/index.js';
 import { registerServeCommand } from './cli/serve.js';
+import { registerSettingsCommands } from './cli/settings.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -19,6 +23,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
     .showHelpAfterError('(run with --help for usage)');
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
+  registerSettingsCommands(program, ctx);
+  registerAuthCommands(program, ctx);
+  registerContactsCommands(program, ctx);
+  registerExclusionCommands(program, ctx);
   registerNluCommands(program, ctx, {
     llmInterpreter: (c) => {
       if (c.config().llm.provider === 'none') throw new CliError('--interpreter llm needs LLM_PROVIDER (openai or anthropic), LLM_API_KEY and LLM_MODEL', EXIT.usage);
