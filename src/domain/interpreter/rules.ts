@@ -137,6 +137,12 @@ function numericAnswer(input: InterpretInput, tokens: readonly string[], p: stri
   for (const s of spans) {
     if (type === 'numeric' && s.value >= 1950 && s.value <= 2100 && Number.isInteger(s.value) && ['in', 'nel', 'since', 'dal', 'during', 'for'].includes(tokens[s.start - 1] ?? '')) drop.add(s);
   }
+  // "not a ten, more like a six": a negated number is not the answer.
+  for (const sp of spans) {
+    const p1 = tokens[sp.start - 1];
+    const p2 = tokens[sp.start - 2];
+    if (p1 === 'not' || p1 === 'non' || ((p1 === 'a' || p1 === 'an' || p1 === 'un' || p1 === 'una') && (p2 === 'not' || p2 === 'non'))) drop.add(sp);
+  }
   spans = spans.filter((s) => !drop.has(s));
 
   // Self-corrections: only what follows the last marker that still has a number after it.
