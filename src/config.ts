@@ -131,6 +131,20 @@ export const envSchema = z.object({
     .refine((v) => isTimeZone(v), 'must be an IANA time zone such as Europe/Rome')
     .default('Europe/Rome'),
   IMPORT_MAX_BYTES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1024, 'must be at least 1024').default(256 * 1024 * 1024),
+  // Dialogue (issue 6)
+  DIALOGUE_VOICE_EN: z.string().min(1, 'must not be empty').default('Polly.Joanna-Neural'),
+  DIALOGUE_VOICE_IT: z.string().min(1, 'must not be empty').default('Polly.Bianca-Neural'),
+  DIALOGUE_AI_DISCLOSURE_EN: z.string().min(1, 'must not be empty').optional(),
+  DIALOGUE_AI_DISCLOSURE_IT: z.string().min(1, 'must not be empty').optional(),
+  DIALOGUE_GATHER_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be between 1 and 30').max(30, 'must be between 1 and 30').default(5),
+  // LLM interpreter
+  LLM_PROVIDER: z.enum(['none', 'openai', 'anthropic'], { message: 'must be none, openai or anthropic' }).default('none'),
+  LLM_BASE_URL: z.string().url('must be a URL').optional(),
+  LLM_API_KEY: z.string().min(1, 'must not be empty').optional(),
+  LLM_MODEL: z.string().min(1, 'must not be empty').optional(),
+  LLM_TIMEOUT_MS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(50, 'must be between 50 and 10000').max(10_000, 'must be between 50 and 10000').default(800),
+  LLM_FORBIDDEN_TOPICS: z.string().optional(),
+  LLM_JSON_MODE: bool.optional(),
 });
 
 function isTimeZone(v: string): boolean {
@@ -153,6 +167,24 @@ export interface Config {
     readonly publicBaseUrl?: string;
   };
   readonly log: { readonly level: string };
+  readonly dialogue: {
+    readonly voices: { readonly en: string; readonly it: string };
+    /** Overrides of the AI disclosure sentence, per language. */
+    readonly aiDisclosure: { readonly en?: string; readonly it?: string };
+    readonly gatherTimeoutSeconds: number;
+  };
+  readonly llm:
+    | { readonly provider: 'none'; readonly budgetMs: number }
+    | {
+        readonly provider: 'openai' | 'anthropic';
+        readonly baseUrl?: string;
+        readonly apiKey: string;
+        readonly model: string;
+        /** Per-turn latency budget; past it the rules answer. */
+        readonly budgetMs: number;
+        readonly forbiddenTopics: readonly string[];
+        readonly jsonMode: boolean;
+      };
   readonly database:
     | { readonly engine: 'postgres'; readonly url: string; readonly poolMax: number; readonly migrateOnStart: boolean }
     | { readonly engine: 'pglite'; readonly dataDir: string; readonly migrateOnStart: true };
@@ -353,6 +385,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.AUTH_TOKEN_SECRET) late.push({ variable: 'AUTH_TOKEN_SECRET', message: 'is required in production' });
     if (!e.CONFIG_ENCRYPTION_KEY) late.push({ variable: 'CONFIG_ENCRYPTION_KEY', message: 'is required in production' });
   }
+  if (e.LLM_PROVIDER !== 'none') {
+    if (!e.LLM_API_KEY) late.push({ variable: 'LLM_API_KEY', message: `is required when LLM_PROVIDER is ${e.LLM_PROVIDER}` });
+    if (!e.LLM_MODEL) late.push({ variable: 'LLM_MODEL', message: `is required when LLM_PROVIDER is ${e.LLM_PROVIDER}` });
+  }
   if (late.length) throw new ConfigError(late);
   const secretEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -367,6 +403,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT, ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}) },
     log: { level: e.LOG_LEVEL },
+    dialogue: {
+      voices: { en: e.DIALOGUE_VOICE_EN, it: e.DIALOGUE_VOICE_IT },
+      aiDisclosure: { ...(e.DIALOGUE_AI_DISCLOSURE_EN ? { en: e.DIALOGUE_AI_DISCLOSURE_EN } : {}), ...(e.DIALOGUE_AI_DISCLOSURE_IT ? { it: e.DIALOGUE_AI_DISCLOSURE_IT } : {}) },
+      gatherTimeoutSeconds: e.DIALOGUE_GATHER_TIMEOUT_SECONDS,
+    },
+    llm:
+      e.LLM_PROVIDER === 'none'
+        ? { provider: 'none', budgetMs: e.LLM_TIMEOUT_MS }
+        : {
+            provider: e.LLM_PROVIDER,
+            ...(e.LLM_BASE_URL ? { baseUrl: e.LLM_BASE_URL } : {}),
+            apiKey: e.LLM_API_KEY!,
+            model: e.LLM_MODEL!,
+            budgetMs: e.LLM_TIMEOUT_MS,
+            forbiddenTopics: (e.LLM_FORBIDDEN_TOPICS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+            jsonMode: e.LLM_JSON_MODE ?? true,
+          },
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START ?? false }
       : { engine: 'pglite', dataDir: e.VSA_DATA_DIR, migrateOnStart: true },

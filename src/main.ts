@@ -4,10 +4,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAuthCommands } from './cli/auth.js';
-import { createCliContext, explainError, EXIT } from './cli/context.js';
+import { CliError, createCliContext, explainError, EXIT } from './cli/context.js';
 import { registerContactsCommands } from './cli/contacts.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerExclusionCommands } from './cli/exclusions.js';
+import { registerNluCommands } from './cli/nlu.js';
+import { createInterpreter } from './adapters/llm/index.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerSimulateCommand } from './cli/simulate.js';
 import { registerSettingsCommands } from './cli/settings.js';
@@ -29,6 +31,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerContactsCommands(program, ctx);
   registerExclusionCommands(program, ctx);
   registerSimulatorCommand(program, ctx);
+  registerNluCommands(program, ctx, {
+    llmInterpreter: (c) => {
+      if (c.config().llm.provider === 'none') throw new CliError('--interpreter llm needs LLM_PROVIDER (openai or anthropic), LLM_API_KEY and LLM_MODEL', EXIT.usage);
+      return createInterpreter(c.config(), c.log());
+    },
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

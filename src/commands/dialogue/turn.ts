@@ -1,0 +1,231 @@
+/**
+ * The dialogue commands the telephony webhooks call:
+ *
+ * - `startDialogue` when the call is answered (the provider fetches call control),
+ * - `runDialogueTurn` for every speech result (or silence),
+ * - `abandonDialogue` when the call ends before the dialogue did (break-off).
+ *
+ * Each loads the call's dialogue state, interprets the speech outside any
+ * transaction (the interpreter has its own latency budget), runs the pure step
+ * function, and then in ONE transaction stores the new state (optimistic
+ * concurrency on `call_dialogues.version`), the turn, the redacted transcript,
+ * the consent record and — on a terminal step — the outcome (survey response,
+ * attempt, contact, exclusion, event). A duplicate or concurrent webhook for the
+ * same turn gets the call control already sent, and changes nothing.
+ */
+import { performance } from 'node:perf_hooks';
+import { sql, type Kysely } from 'kysely';
+import type { DialogueInput, DialogueState } from '../../domain/dialogue/step.js';
+import { initialState, QUESTION_STAGES, step, toCallControl } from '../../domain/dialogue/step.js';
+import { redactTranscript } from '../../domain/dialogue/transcript.js';
+import { rulesInterpreter } from '../../domain/interpreter/rules-interpreter.js';
+import type { Interpretation } from '../../domain/interpreter/types.js';
+import type { CallControl } from '../../domain/ports/telephony.js';
+import type { DB } from '../../db/schema/index.js';
+import { scrubText } from '../../observability/redact.js';
+import { applyOutcome } from './outcomes.js';
+import { buildScript, consentWording, loadCallContext, scriptHash, sha256, type CallContext, type DialogueDeps } from './context.js';
+
+export interface StartDialogueInput {
+  /** Our call id (`call_attempts.call_id`), as carried in the webhook URL. */
+  readonly callId: string;
+  readonly now: Date;
+  readonly correlationId?: string;
+}
+
+export interface DialogueTurnInput extends StartDialogueInput {
+  /** What speech recognition heard (Twilio `SpeechResult`); empty or absent means silence. */
+  readonly speech?: string;
+  /** Recognition confidence 0–1 (Twilio `Confidence`). */
+  readonly asrConfidence?: number;
+  /** Epoch ms the webhook arrived (default: when this function starts); the LLM budget counts from it. */
+  readonly receivedAt?: number;
+}
+
+const HANG_UP: CallControl = { say: [], hangup: true };
+
+class VersionConflict extends Error {}
+
+const promptText = (c: CallControl) => c.say.map((s) => s.text).join(' ');
+
+function storedControl(ctx: CallContext): CallControl {
+  const c = ctx.last_control as unknown as CallControl | null;
+  return c && Array.isArray(c.say) ? c : HANG_UP;
+}
+
+/** The call was answered: intro, disclosure and consent question. Idempotent per call. */
+export async function startDialogue(db: Kysely<DB>, input: StartDialogueInput, deps: DialogueDeps): Promise<CallControl> {
+  const t0 = performance.now();
+  const ctx = await loadCallContext(db, input.callId);
+  if (ctx.state) return storedControl(ctx);
+  if (ctx.attempt_outcome !== null) return HANG_UP;
+  const script = buildScript(ctx, deps);
+  const r = step(script, initialState(script.language), { kind: 'answered' }, input.now);
+  const control = toCallControl(r, { actionUrl: deps.actionUrl(input.callId), timeoutSeconds: deps.gatherTimeoutSeconds ?? 5 }) as CallControl;
+  const ms = performance.now() - t0;
+  const created = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('call_dialogues')
+      .values({ call_attempt_id: ctx.attempt_id, language: script.language, state: JSON.stringify(r.state), last_control: JSON.stringify(control), script_hash: scriptHash(script) })
+      .onConflict((oc) => oc.column('call_attempt_id').doNothing())
+      .returning('call_attempt_id')
+      .executeTakeFirst();
+    if (!row) return false;
+    await trx
+      .insertInto('dialogue_turns')
+      .values({ call_attempt_id: ctx.attempt_id, sequence: 0, stage: 'intro', prompt: promptText(control), processing_ms: Math.round(ms * 1000) / 1000 })
+      .execute();
+    await trx
+      .updateTable('call_attempts')
+      .set((eb) => ({ answered_at: eb.fn.coalesce('answered_at', eb.val(input.now)) }))
+      .where('id', '=', ctx.attempt_id)
+      .execute();
+    await trx.insertInto('transcript_snippets').values({ call_attempt_id: ctx.attempt_id, transcript_text: `Agent: ${redactTranscript(promptText(control))}`, language: script.language }).execute();
+    return true;
+  });
+  if (!created) return storedControl(await loadCallContext(db, input.callId));
+  deps.log?.debug({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, language: script.language }, 'dialogue started');
+  deps.onTurn?.({ ms: performance.now() - t0 });
+  return control;
+}
+
+/** One respondent turn: speech (or silence) in, the next call control out. */
+export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, deps: DialogueDeps): Promise<CallControl> {
+  const t0 = performance.now();
+  const wallStart = Date.now();
+  const ctx = await loadCallContext(db, input.callId);
+  if (!ctx.state || ctx.version === null) return startDialogue(db, input, deps);
+  const state = ctx.state as unknown as DialogueState;
+  if (state.stage === 'done') return storedControl(ctx);
+  const script = buildScript(ctx, deps, ctx.dialogue_language ?? undefined);
+
+  const text = (input.speech ?? '').trim();
+  let interpretation: (Interpretation & { source?: string }) | undefined;
+  let dialogueInput: DialogueInput;
+  if (text === '') dialogueInput = { kind: 'silence' };
+  else {
+    const stageName = state.stage === 'consent' || state.stage === 'intro' ? 'consent' : 'answer';
+    const qi = QUESTION_STAGES.indexOf(state.stage as never);
+    const q = qi >= 0 ? script.questions[qi] : undefined;
+    interpretation = await (deps.interpreter ?? rulesInterpreter).interpret(
+      {
+        stage: stageName,
+        language: script.language,
+        text,
+        now: input.now,
+        timeZone: ctx.contact_timezone ?? ctx.campaign_timezone,
+        ...(q ? { questionType: q.type, scale: [q.scale[0], q.scale[1]] as const, questionText: q.text } : {}),
+        ...(input.asrConfidence !== undefined ? { asrConfidence: input.asrConfidence } : {}),
+      },
+      { turnStartedAt: input.receivedAt ?? wallStart, ...(input.correlationId ? { correlationId: input.correlationId } : {}) },
+    );
+    dialogueInput = { kind: 'speech', text, interpretation };
+  }
+
+  const r = step(script, state, dialogueInput, input.now);
+  const control = toCallControl(r, { actionUrl: deps.actionUrl(input.callId), timeoutSeconds: deps.gatherTimeoutSeconds ?? 5 }) as CallControl;
+  const ms = performance.now() - t0;
+
+  const heard = text === '' ? null : scrubText(text);
+  const asr = input.asrConfidence === undefined ? null : Math.round(Math.min(1, Math.max(0, input.asrConfidence)) * 1000) / 1000;
+  const interpretationJson = interpretation ? JSON.stringify({ ...interpretation, ...(interpretation.callbackAt ? { callbackAt: interpretation.callbackAt.toISOString() } : {}) }) : null;
+  const snippet = `Respondent: ${text === '' ? '(silence)' : redactTranscript(text)}\nAgent: ${redactTranscript(promptText(control))}`;
+  const gaveConsent = state.stage === 'consent' && r.state.stage === 'q1';
+  try {
+    if (!r.outcome && !gaveConsent) {
+      // The common turn: state, turn and transcript in ONE statement (one round trip, atomic).
+      // The inserts read from the guarded UPDATE, so a lost race writes nothing.
+      const res = await sql<{ n: number }>`
+        with upd as (
+          update call_dialogues set state = ${JSON.stringify(r.state)}::jsonb, last_control = ${JSON.stringify(control)}::jsonb, version = version + 1
+          where call_attempt_id = ${ctx.attempt_id} and version = ${ctx.version}
+          returning call_attempt_id),
+        turn as (
+          insert into dialogue_turns (call_attempt_id, sequence, stage, prompt, heard_text, asr_confidence, interpretation, interpreter, processing_ms)
+          select call_attempt_id, ${ctx.version}, ${state.stage}, ${promptText(control)}, ${heard}, ${asr}, ${interpretationJson}::jsonb, ${interpretation?.source ?? null}, ${Math.round(ms * 1000) / 1000} from upd),
+        snip as (
+          insert into transcript_snippets (call_attempt_id, transcript_text, language)
+          select call_attempt_id, ${snippet}, ${script.language}::language_code from upd)
+        select count(*)::int as n from upd`.execute(db);
+      if (Number(res.rows[0]?.n ?? 0) === 0) throw new VersionConflict();
+    } else await db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('call_dialogues')
+        .set({ state: JSON.stringify(r.state), last_control: JSON.stringify(control), version: ctx.version! + 1 })
+        .where('call_attempt_id', '=', ctx.attempt_id)
+        .where('version', '=', ctx.version!)
+        .returning('version')
+        .executeTakeFirst();
+      if (!updated) throw new VersionConflict();
+      await trx
+        .insertInto('dialogue_turns')
+        .values({
+          call_attempt_id: ctx.attempt_id,
+          sequence: ctx.version!,
+          stage: state.stage,
+          prompt: promptText(control),
+          heard_text: heard,
+          asr_confidence: asr,
+          interpretation: interpretationJson,
+          interpreter: interpretation?.source ?? null,
+          processing_ms: Math.round(ms * 1000) / 1000,
+        })
+        .execute();
+      await trx
+        .insertInto('transcript_snippets')
+        .values({ call_attempt_id: ctx.attempt_id, transcript_text: snippet, language: script.language })
+        .execute();
+      if (gaveConsent) {
+        const wording = consentWording(script);
+        await trx
+          .insertInto('consent_records')
+          .values({ call_attempt_id: ctx.attempt_id, contact_id: ctx.contact_id, campaign_id: ctx.campaign_id, consented_at: input.now, language: script.language, script_version: sha256(wording), wording, heard_text: redactTranscript(text) })
+          .onConflict((oc) => oc.column('call_attempt_id').doNothing())
+          .execute();
+      }
+      if (r.outcome) await applyOutcome(trx, ctx, script, r.outcome, input.now);
+    });
+  } catch (err) {
+    if (err instanceof VersionConflict) {
+      deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id }, 'dialogue turn raced another webhook for the same call; answering with the stored control');
+      return storedControl(await loadCallContext(db, input.callId));
+    }
+    throw err;
+  }
+  deps.log?.debug({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, stage: state.stage, intent: interpretation?.intent, source: interpretation?.source, outcome: r.outcome?.kind, ms }, 'dialogue turn');
+  deps.onTurn?.({ ms: performance.now() - t0, ...(interpretation ? { intent: interpretation.intent, source: interpretation.source ?? 'rules' } : {}), ...(r.outcome ? { outcome: r.outcome.kind } : {}) });
+  return control;
+}
+
+/**
+ * The call ended (status callback) while the dialogue was still running: a
+ * break-off — partial answers stay in the turn log, the contact is retryable.
+ * Returns false when there was nothing to end (never started, or already over).
+ */
+export async function abandonDialogue(db: Kysely<DB>, input: StartDialogueInput, deps: Omit<DialogueDeps, 'actionUrl'> & { actionUrl?: DialogueDeps['actionUrl'] } = {}): Promise<boolean> {
+  const ctx = await loadCallContext(db, input.callId);
+  if (!ctx.state || ctx.version === null) return false;
+  const state = ctx.state as unknown as DialogueState;
+  if (state.stage === 'done') return false;
+  const script = buildScript(ctx, { ...deps, actionUrl: deps.actionUrl ?? (() => '') }, ctx.dialogue_language ?? undefined);
+  const r = step(script, state, { kind: 'hangup' }, input.now);
+  try {
+    await db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('call_dialogues')
+        .set({ state: JSON.stringify(r.state), version: ctx.version! + 1 })
+        .where('call_attempt_id', '=', ctx.attempt_id)
+        .where('version', '=', ctx.version!)
+        .returning('version')
+        .executeTakeFirst();
+      if (!updated) throw new VersionConflict();
+      await trx.insertInto('dialogue_turns').values({ call_attempt_id: ctx.attempt_id, sequence: ctx.version!, stage: state.stage, prompt: '', heard_text: null, interpretation: JSON.stringify({ event: 'hangup' }) }).execute();
+      if (r.outcome) await applyOutcome(trx, ctx, script, r.outcome, input.now);
+    });
+  } catch (err) {
+    if (err instanceof VersionConflict) return abandonDialogue(db, input, deps);
+    throw err;
+  }
+  deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, stage: state.stage }, 'dialogue broken off by hang-up');
+  return true;
+}

@@ -1,0 +1,2 @@
+export * from './step.js';
+export * from './texts.js';
