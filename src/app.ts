@@ -20,7 +20,10 @@ import { registerTelephonyWebhooks, type AnswerHandler, type SpeechHandler } fro
 import { createMetrics, metricsPlugin, type Metrics } from './observability/metrics.js';
 import { advisoryLockLeader, singleProcessLeader } from './workers/leader.js';
 import { createReconciler, type Reconciler } from './workers/reconciler.js';
-import { createScheduler, type Scheduler } from './workers/scheduler.js';
+import { callbackUrl, createScheduler, type Scheduler, WEBHOOK_PATHS } from './workers/scheduler.js';
+import { abandonDialogue, dialogueDepsFromConfig, runDialogueTurn, startDialogue } from './commands/dialogue/index.js';
+import { createInterpreter } from './adapters/llm/index.js';
+import { createDialogueMetrics } from './observability/dialogue-metrics.js';
 
 /**
  * What this process runs. `api`: HTTP (console, API, telephony webhooks).
@@ -86,10 +89,21 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
     const tel = telephony;
     const callingPlugins = [metricsPlugin(metrics)];
     if (role === 'all' || role === 'api') {
+      // The conversation: the dialogue engine answers the answer and speech webhooks.
+      const dialogueMetrics = createDialogueMetrics(metrics.registry);
+      const dialogueDeps = dialogueDepsFromConfig(config, {
+        actionUrl: (callId) => callbackUrl(config.telephony.publicBaseUrl ?? baseUrl(), WEBHOOK_PATHS.speech, callId),
+        interpreter: createInterpreter(config, log, dialogueMetrics.onFallback),
+        log,
+        onTurn: dialogueMetrics.onTurn,
+      });
+      const db = database.db;
+      const handleAnswer: AnswerHandler = opts.handleAnswer ?? (({ callId }) => startDialogue(db, { callId, now: clock.now() }, dialogueDeps));
+      const handleSpeech: SpeechHandler = opts.handleSpeech ??
+        (({ callId, input }) => runDialogueTurn(db, { callId, speech: input.text, ...(input.confidence !== undefined ? { asrConfidence: input.confidence } : {}), now: clock.now(), receivedAt: Date.now() }, dialogueDeps));
       callingPlugins.push((app: FastifyInstance) => registerTelephonyWebhooks(app, {
-        db: database.db, telephony: tel.telephony, clock, log, metrics,
-        ...(opts.handleAnswer ? { handleAnswer: opts.handleAnswer } : {}),
-        ...(opts.handleSpeech ? { handleSpeech: opts.handleSpeech } : {}),
+        db, telephony: tel.telephony, clock, log, metrics, handleAnswer, handleSpeech,
+        onFinalStatus: async (callId) => void (await abandonDialogue(db, { callId, now: clock.now() }, dialogueDeps)),
       }));
     }
     const scheduler = role === 'all' || role === 'scheduler'

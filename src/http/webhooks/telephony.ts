@@ -41,7 +41,15 @@ export interface TelephonyWebhookDeps {
   readonly handleAnswer?: AnswerHandler;
   /** Call control after a speech input (the dialogue's next turn). */
   readonly handleSpeech?: SpeechHandler;
+  /**
+   * A final status arrived: lets the dialogue close a conversation that was still
+   * running (hang-up mid-survey → break-off, partial answers kept). Runs before
+   * the status is applied, so the dialogue's outcome is the one recorded.
+   */
+  readonly onFinalStatus?: (callId: string) => Promise<void>;
 }
+
+const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'busy', 'no_answer', 'failed', 'canceled']);
 
 /** Placeholder until the dialogue lands: a short notice, then hang up. */
 export const defaultHandleAnswer: AnswerHandler = async () => ({
@@ -103,6 +111,9 @@ export async function registerTelephonyWebhooks(app: FastifyInstance, deps: Tele
       } catch (err) {
         log.warn({ err, callId }, 'malformed status callback');
         return reply.code(400).send({ error: 'malformed status callback' });
+      }
+      if (deps.onFinalStatus && FINAL_STATUSES.has(event.status)) {
+        await deps.onFinalStatus(callId).catch((err: unknown) => log.error({ err, callId }, 'closing the dialogue on hang-up failed'));
       }
       const result = await recordCallEvent(deps.db, { callId, event, now: deps.clock.now() });
       if (result.status === 'unknown_call') {
