@@ -2,12 +2,22 @@
  * The database as Kysely sees it. Each migration area keeps its row types in a
  * file of its own here; `DB` joins them.
  */
-import type { CoreTables } from './core.js';
+import type { CampaignsTable, CoreTables, EmailNotificationsTable, EmailTemplatesTable, EventsTable } from './core.js';
 import type { SchemaMigrationsTable } from './ledger.js';
+import type { CampaignEmailColumns, EmailSendingColumns, EmailTemplateTranslationColumns, EventRelayColumns } from './outbox.js';
 
 export * from './core.js';
+export type * from './outbox.js';
 export type { SchemaMigrationsTable } from './ledger.js';
 
-export interface DB extends CoreTables {
+/** Core tables widened by later migrations (0008_outbox_email). */
+interface WidenedTables {
+  events: EventsTable & EventRelayColumns;
+  email_notifications: EmailNotificationsTable & EmailSendingColumns;
+  email_templates: EmailTemplatesTable & EmailTemplateTranslationColumns;
+  campaigns: CampaignsTable & CampaignEmailColumns;
+}
+
+export interface DB extends Omit<CoreTables, keyof WidenedTables>, WidenedTables {
   schema_migrations: SchemaMigrationsTable;
 }
