@@ -21,7 +21,7 @@ ALTER TABLE email_templates DROP COLUMN IF EXISTS translation_key;
 
 ALTER TABLE events DROP CONSTRAINT IF EXISTS events_publish_attempts_nonnegative;
 DROP INDEX IF EXISTS events_unnotified_idx;
-DROP INDEX IF EXISTS events_unpublished_due_idx;
+DROP INDEX IF EXISTS events_unpublished_idx;
 ALTER TABLE events DROP COLUMN IF EXISTS notified_at;
 ALTER TABLE events DROP COLUMN IF EXISTS locked_by;
 ALTER TABLE events DROP COLUMN IF EXISTS next_attempt_at;

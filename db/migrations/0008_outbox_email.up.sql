@@ -14,8 +14,8 @@ ALTER TABLE events ADD COLUMN IF NOT EXISTS locked_by text;
 -- Set when follow-up email notifications were derived from this event (once).
 ALTER TABLE events ADD COLUMN IF NOT EXISTS notified_at timestamptz;
 
--- Unpublished events in claim order; published rows drop out of the index.
-CREATE INDEX IF NOT EXISTS events_unpublished_due_idx ON events (next_attempt_at, created_at)
+-- Unpublished events in claim order (oldest first); published rows drop out of the index.
+CREATE INDEX IF NOT EXISTS events_unpublished_idx ON events (created_at, id) INCLUDE (next_attempt_at)
   WHERE published_at IS NULL;
 -- Events still to turn into email notifications.
 CREATE INDEX IF NOT EXISTS events_unnotified_idx ON events (created_at) WHERE notified_at IS NULL;

@@ -1,0 +1,143 @@
+/**
+ * The outbox relay's use cases: claim unpublished events, then record what the
+ * broker did with them. The claim commits before anything is published (a
+ * lease, not a held row lock), so a slow or hung broker never keeps a database
+ * transaction open, and a relay that dies mid-batch simply lets its lease expire:
+ * the events are claimed again and published again (at-least-once; the repeat
+ * is counted in `possibleDuplicates`).
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema/index.js';
+import type { BackoffPolicy, OutboxEventRow } from '../../domain/events/message.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface ClaimedEvent extends OutboxEventRow {
+  /** Claims including this one. */
+  readonly publish_attempts: number;
+  /** True when a previous claim never recorded a result (the relay stopped): it may already be published. */
+  readonly reclaimed: boolean;
+}
+
+export interface ClaimOptions {
+  /** Identifies this relay (lease owner). */
+  readonly relayId: string;
+  readonly limit: number;
+  readonly now: Date;
+  /** How long the claim holds before another relay may take the events. */
+  readonly leaseMs: number;
+}
+
+/**
+ * Claims up to `limit` due unpublished events, oldest first (`created_at, id`),
+ * skipping rows another relay is claiming right now (`SKIP LOCKED`). Counts the
+ * attempt and sets the lease (`next_attempt_at = now + lease`) in the same
+ * statement. Returns them in claim order with what the message needs.
+ */
+export async function claimUnpublishedEvents(trx: Transaction<DB>, opts: ClaimOptions): Promise<ClaimedEvent[]> {
+  const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
+  const claimed = await sql<{ id: string; publish_attempts: number; reclaimed: boolean }>`
+    with due as (
+      select id, locked_by as previous_owner from events
+      where published_at is null and next_attempt_at <= ${opts.now}
+      order by created_at, id
+      limit ${opts.limit}
+      for update skip locked
+    )
+    update events e
+       set publish_attempts = e.publish_attempts + 1,
+           next_attempt_at = ${leaseUntil},
+           locked_by = ${opts.relayId},
+           last_error = case when due.previous_owner is not null
+                             then 'lease expired: the previous relay stopped without recording a result (possible duplicate)'
+                             else e.last_error end
+      from due
+     where e.id = due.id
+    returning e.id, e.publish_attempts, (due.previous_owner is not null) as reclaimed`.execute(trx);
+  if (claimed.rows.length === 0) return [];
+  const meta = new Map(claimed.rows.map((r) => [r.id, r]));
+  const rows = await trx
+    .selectFrom('events as e')
+    .innerJoin('contacts as c', 'c.id', 'e.contact_id')
+    .leftJoin('call_attempts as a', 'a.id', 'e.call_attempt_id')
+    .leftJoin('survey_responses as r', (j) => j.onRef('r.contact_id', '=', 'e.contact_id').on('e.event_type', '=', 'survey.completed'))
+    .select([
+      'e.id', 'e.event_type', 'e.campaign_id', 'e.contact_id', 'e.created_at', 'e.payload',
+      'a.call_id', 'a.attempt_number', 'c.attempts_count as contact_attempts',
+      'r.q1_answer', 'r.q2_answer', 'r.q3_answer',
+    ])
+    .where('e.id', 'in', [...meta.keys()])
+    .orderBy('e.created_at')
+    .orderBy('e.id')
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    call_id: r.call_id ?? null,
+    attempt_number: r.attempt_number ?? null,
+    q1_answer: r.q1_answer ?? null,
+    q2_answer: r.q2_answer ?? null,
+    q3_answer: r.q3_answer ?? null,
+    publish_attempts: meta.get(r.id)!.publish_attempts,
+    reclaimed: meta.get(r.id)!.reclaimed,
+  }));
+}
+
+/** Marks events the broker confirmed. Idempotent; whoever holds the lease. */
+export async function markEventsPublished(db: Executor, eventIds: readonly string[], now: Date): Promise<number> {
+  if (eventIds.length === 0) return 0;
+  const r = await db
+    .updateTable('events')
+    .set({ published_at: now, locked_by: null, last_error: null })
+    .where('id', 'in', [...eventIds])
+    .where('published_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/**
+ * Records failed publishes: the error, and the next attempt after an
+ * exponential backoff (base·2^(attempts−1), capped, +≤20 % jitter) computed in
+ * SQL from each row's attempt count. Only the lease owner may record a failure.
+ */
+export async function markEventsFailed(
+  db: Executor,
+  failures: readonly { eventId: string; error: string }[],
+  opts: { relayId: string; now: Date; backoff: BackoffPolicy },
+): Promise<number> {
+  let n = 0;
+  // Group by message so a broker outage (one message for all) is one statement.
+  const byError = new Map<string, string[]>();
+  for (const f of failures) byError.set(f.error.slice(0, 1000), [...(byError.get(f.error.slice(0, 1000)) ?? []), f.eventId]);
+  for (const [error, ids] of byError) {
+    const r = await sql`
+      update events
+         set last_error = ${error},
+             locked_by = null,
+             next_attempt_at = ${opts.now}::timestamptz + make_interval(secs =>
+               least(${opts.backoff.capMs}::float8, ${opts.backoff.baseMs}::float8 * power(2, greatest(publish_attempts - 1, 0)))
+               * (1 + 0.2 * random()) / 1000.0)
+       where id = any(${ids}::uuid[]) and published_at is null and locked_by = ${opts.relayId}`.execute(db);
+    n += Number(r.numAffectedRows ?? 0);
+  }
+  return n;
+}
+
+export interface OutboxStats {
+  readonly unpublished: number;
+  readonly published: number;
+  /** Unpublished events whose last attempt failed. */
+  readonly failing: number;
+  readonly oldestUnpublishedAt: Date | null;
+}
+
+/** Counts for health checks and the admin view. */
+export async function outboxStats(db: Executor): Promise<OutboxStats> {
+  const r = await sql<{ unpublished: number; published: number; failing: number; oldest: Date | null }>`
+    select count(*) filter (where published_at is null)::int as unpublished,
+           count(*) filter (where published_at is not null)::int as published,
+           count(*) filter (where published_at is null and last_error is not null)::int as failing,
+           min(created_at) filter (where published_at is null) as oldest
+      from events`.execute(db);
+  const row = r.rows[0]!;
+  return { unpublished: row.unpublished, published: row.published, failing: row.failing, oldestUnpublishedAt: row.oldest };
+}
