@@ -8,6 +8,10 @@ import { openDatabase, type Database } from './db/connect.js';
 import { Migrator } from './db/migrator.js';
 import { buildServer } from './http/server.js';
 import type { Logger } from './observability/logger.js';
+import { createMailer } from './adapters/email/index.js';
+import { createEventRelay } from './adapters/relay/index.js';
+import { systemClock } from './domain/clock.js';
+import { buildOutboxWorkers, type OutboxWorkers } from './workers/outbox.js';
 
 export type Role = 'all' | 'api';
 
@@ -15,6 +19,8 @@ export interface App {
   readonly config: Config;
   readonly database: Database;
   readonly http: FastifyInstance;
+  /** Relay and email workers; null in the `api` role. */
+  readonly outbox: OutboxWorkers | null;
   /** Starts listening (and, in later roles, the loops). Returns the bound URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -33,17 +39,25 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       await new Migrator(database.db, { log }).up();
     }
     const http = await buildServer({ config, database, log });
+    const role = opts.role ?? 'all';
+    const outbox = role === 'all'
+      ? buildOutboxWorkers({ config, db: database.db, log, clock: systemClock, relay: createEventRelay(config.relay, log), mailer: createMailer(config.email.transport) })
+      : null;
     let stopped = false;
     return {
       config,
       database,
       http,
+      outbox,
       async start() {
-        return http.listen({ host: config.http.host, port: config.http.port });
+        const url = await http.listen({ host: config.http.host, port: config.http.port });
+        outbox?.start();
+        return url;
       },
       async stop() {
         if (stopped) return;
         stopped = true;
+        await outbox?.stop();
         await http.close();
         if (!opts.database) await database.close();
       },

@@ -76,14 +76,15 @@ export class RelayWorker {
     const possibleDuplicates = claimed.filter((e) => e.reclaimed).length;
     if (possibleDuplicates > 0) log.warn({ relay: this.relayId, count: possibleDuplicates }, 'relay re-claimed events whose earlier claim never finished; they may be delivered twice');
 
-    let published: readonly string[] = [];
-    let failed: { eventId: string; error: string }[] = [];
+    let published: readonly string[];
+    let failed: { eventId: string; error: string }[];
     try {
       const result = await relay.publish(claimed.map(buildRelayMessage));
       published = result.published;
       failed = [...result.failed];
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
+      published = [];
       failed = claimed.map((e) => ({ eventId: e.id, error }));
       log.warn({ relay: this.relayId, adapter: relay.name, count: claimed.length, error }, 'broker unavailable; backing off');
     }
