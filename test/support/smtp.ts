@@ -33,7 +33,7 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-export async function startSmtpServer(opts: { auth?: { user: string; pass: string }; starttls?: boolean } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(opts: { auth?: { user: string; pass: string }; starttls?: boolean; /** false: count messages without parsing (benchmarks) */ parse?: boolean } = {}): Promise<TestSmtpServer> {
   const messages: ReceivedMail[] = [];
   const state = { failures: [] as { code: number; message: string }[], rejectRecipients: new Map<string, { code: number; message: string }>(), dataDelayMs: 0, dataReceived: 0 };
   const smtpError = (f: { code: number; message: string }) => Object.assign(new Error(f.message), { responseCode: f.code });
@@ -60,6 +60,10 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
         const fail = state.failures.shift();
         setTimeout(() => {
           if (fail) return cb(smtpError(fail));
+          if (opts.parse === false) {
+            messages.push({ envelope: { from: '', to: session.envelope.rcptTo.map((r) => r.address) }, raw, parsed: undefined as unknown as ParsedMail });
+            return cb(null, `Ok: queued as Q${messages.length}`);
+          }
           simpleParser(raw).then((parsed) => {
             messages.push({
               envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) },

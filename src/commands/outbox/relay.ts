@@ -36,62 +36,51 @@ export interface ClaimOptions {
  */
 export async function claimUnpublishedEvents(trx: Transaction<DB>, opts: ClaimOptions): Promise<ClaimedEvent[]> {
   const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
-  const claimed = await sql<{ id: string; publish_attempts: number; reclaimed: boolean }>`
+  // One round trip: claim (SKIP LOCKED, count the attempt, take the lease) and
+  // read what the message needs. Measured: half the time of claim-then-select
+  // with a 1,000-id IN list (bench/README.md).
+  const r = await sql<Omit<ClaimedEvent, 'payload'> & { payload: Record<string, unknown> | string }>`
     with due as (
       select id, locked_by as previous_owner from events
       where published_at is null and next_attempt_at <= ${opts.now}
       order by created_at, id
       limit ${opts.limit}
       for update skip locked
+    ), claimed as (
+      update events e
+         set publish_attempts = e.publish_attempts + 1,
+             next_attempt_at = ${leaseUntil},
+             locked_by = ${opts.relayId},
+             last_error = case when due.previous_owner is not null
+                               then 'lease expired: the previous relay stopped without recording a result (possible duplicate)'
+                               else e.last_error end
+        from due
+       where e.id = due.id
+      returning e.id, e.event_type, e.campaign_id, e.contact_id, e.call_attempt_id, e.created_at, e.payload,
+                e.publish_attempts, (due.previous_owner is not null) as reclaimed
     )
-    update events e
-       set publish_attempts = e.publish_attempts + 1,
-           next_attempt_at = ${leaseUntil},
-           locked_by = ${opts.relayId},
-           last_error = case when due.previous_owner is not null
-                             then 'lease expired: the previous relay stopped without recording a result (possible duplicate)'
-                             else e.last_error end
-      from due
-     where e.id = due.id
-    returning e.id, e.publish_attempts, (due.previous_owner is not null) as reclaimed`.execute(trx);
-  if (claimed.rows.length === 0) return [];
-  const meta = new Map(claimed.rows.map((r) => [r.id, r]));
-  const rows = await trx
-    .selectFrom('events as e')
-    .innerJoin('contacts as c', 'c.id', 'e.contact_id')
-    .leftJoin('call_attempts as a', 'a.id', 'e.call_attempt_id')
-    .leftJoin('survey_responses as r', (j) => j.onRef('r.contact_id', '=', 'e.contact_id').on('e.event_type', '=', 'survey.completed'))
-    .select([
-      'e.id', 'e.event_type', 'e.campaign_id', 'e.contact_id', 'e.created_at', 'e.payload',
-      'a.call_id', 'a.attempt_number', 'c.attempts_count as contact_attempts',
-      'r.q1_answer', 'r.q2_answer', 'r.q3_answer',
-    ])
-    .where('e.id', 'in', [...meta.keys()])
-    .orderBy('e.created_at')
-    .orderBy('e.id')
-    .execute();
-  return rows.map((r) => ({
-    ...r,
-    call_id: r.call_id ?? null,
-    attempt_number: r.attempt_number ?? null,
-    q1_answer: r.q1_answer ?? null,
-    q2_answer: r.q2_answer ?? null,
-    q3_answer: r.q3_answer ?? null,
-    publish_attempts: meta.get(r.id)!.publish_attempts,
-    reclaimed: meta.get(r.id)!.reclaimed,
+    select k.id, k.event_type, k.campaign_id, k.contact_id, k.created_at, k.payload, k.publish_attempts, k.reclaimed,
+           a.call_id, a.attempt_number, c.attempts_count as contact_attempts,
+           r.q1_answer, r.q2_answer, r.q3_answer
+      from claimed k
+      join contacts c on c.id = k.contact_id
+      left join call_attempts a on a.id = k.call_attempt_id
+      left join survey_responses r on r.contact_id = k.contact_id and k.event_type = 'survey.completed'
+     order by k.created_at, k.id`.execute(trx);
+  return r.rows.map((row) => ({
+    ...row,
+    payload: typeof row.payload === 'string' ? (JSON.parse(row.payload) as Record<string, unknown>) : row.payload,
   }));
 }
 
 /** Marks events the broker confirmed. Idempotent; whoever holds the lease. */
 export async function markEventsPublished(db: Executor, eventIds: readonly string[], now: Date): Promise<number> {
   if (eventIds.length === 0) return 0;
-  const r = await db
-    .updateTable('events')
-    .set({ published_at: now, locked_by: null, last_error: null })
-    .where('id', 'in', [...eventIds])
-    .where('published_at', 'is', null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+  // One array parameter rather than one parameter per id (cheaper to parse and plan).
+  const r = await sql`
+    update events set published_at = ${now}, locked_by = null, last_error = null
+     where id = any(${[...eventIds]}::uuid[]) and published_at is null`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
 }
 
 /**
