@@ -97,8 +97,8 @@ async function seed(db: Kysely<DB>, events: number, emails: boolean): Promise<st
             select 'survey.refused', ${campaign.id}::uuid, c.id, '{"attempts": 1}'::jsonb,
                    now() - make_interval(secs => ${events}::int - g), ${emails ? null : sql`now()`}
             from generate_series(1, ${events}::int) g
-            join lateral (select id from contacts where campaign_id = ${campaign.id}::uuid
-                          order by id offset ((g - 1) % ${contacts}::int) limit 1) c on true`.execute(db);
+            join (select id, row_number() over (order by id) as n from contacts where campaign_id = ${campaign.id}::uuid) c
+              on c.n = ((g - 1) % ${contacts}::int) + 1`.execute(db);
   return campaign.id;
 }
 
