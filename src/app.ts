@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { Migrator } from './db/migrator.js';
 import { buildServer } from './http/server.js';
+import { webConsole } from './http/web.js';
 import type { Logger } from './observability/logger.js';
 import { createMailer } from './adapters/email/index.js';
 import { createEventRelay } from './adapters/relay/index.js';
@@ -30,6 +31,8 @@ export interface BuildOptions {
   role?: Role;
   /** Use this database instead of opening one from the configuration (tests). */
   database?: Database;
+  /** Serve the built console at `/` (default true; it is skipped with a warning when not built). */
+  web?: boolean;
 }
 
 export async function buildApp(config: Config, log: Logger, opts: BuildOptions = {}): Promise<App> {
@@ -38,7 +41,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
     if (config.database.migrateOnStart) {
       await new Migrator(database.db, { log }).up();
     }
-    const http = await buildServer({ config, database, log });
+    const http = await buildServer({ config, database, log, plugins: opts.web === false ? [] : [webConsole()] });
     const role = opts.role ?? 'all';
     const outbox = role === 'all'
       ? buildOutboxWorkers({ config, db: database.db, log, clock: systemClock, relay: createEventRelay(config.relay, log), mailer: createMailer(config.email.transport) })

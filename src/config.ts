@@ -5,7 +5,9 @@
  * Every variable is documented in the README's configuration table; keep the two
  * in step (a test compares them).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_MATRIX, parseMatrix, type PermissionMatrix } from './domain/auth/permissions.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -37,6 +39,19 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(10),
   VSA_DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
   MIGRATE_ON_START: bool.optional(),
+  // --- HTTP API, sessions, access control (issue 3) ---
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1024, 'must be at least 1024').default(1024 * 1024),
+  AUTH_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(30, 'must be at least 30').max(86400, 'must be at most 86400').default(900),
+  RBAC_MATRIX: z.string().optional(),
+  CONFIG_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  DEFAULT_TIMEZONE: z
+    .string()
+    .refine((v) => isTimeZone(v), 'must be an IANA time zone such as Europe/Rome')
+    .default('Europe/Rome'),
   // ── Outbox relay and follow-up email (0008) ──
   RELAY_ADAPTER: z.enum(['none', 'amqp', 'sqs'], { message: 'must be none, amqp or sqs' }).default('none'),
   RELAY_BATCH_SIZE: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(5000, 'must be at most 5000').default(200),
@@ -60,6 +75,15 @@ export const envSchema = z.object({
   SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
 });
 
+function isTimeZone(v: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type Env = z.input<typeof envSchema>;
 
 export interface Config {
@@ -69,6 +93,17 @@ export interface Config {
   readonly database:
     | { readonly engine: 'postgres'; readonly url: string; readonly poolMax: number; readonly migrateOnStart: boolean }
     | { readonly engine: 'pglite'; readonly dataDir: string; readonly migrateOnStart: true };
+  /** Where the embedded engine and local files (exports, demo mail) live. */
+  readonly dataDir: string;
+  readonly api: { readonly bodyLimitBytes: number; readonly defaultTimezone: string };
+  readonly auth: {
+    /** HMAC key for access tokens. Random per process outside production when unset. */
+    readonly tokenSecret: string;
+    readonly accessTokenTtlSeconds: number;
+    readonly matrix: PermissionMatrix;
+  };
+  /** AES-256-GCM key for secrets stored in the database (admin configuration). */
+  readonly secrets: { readonly encryptionKey: Buffer; readonly ephemeral: boolean };
   /** Where outbox events go besides the database (docs/events.md). */
   readonly relay:
     | { readonly adapter: 'none'; readonly batchSize: number }
@@ -107,7 +142,7 @@ export class ConfigError extends Error {
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
   }
@@ -136,16 +171,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const missing: { variable: string; message: string }[] = [];
-  if (e.RELAY_ADAPTER === 'amqp' && !e.AMQP_URL) missing.push({ variable: 'AMQP_URL', message: 'is required when RELAY_ADAPTER=amqp' });
-  if (e.RELAY_ADAPTER === 'sqs' && !e.SQS_QUEUE_URL) missing.push({ variable: 'SQS_QUEUE_URL', message: 'is required when RELAY_ADAPTER=sqs' });
+  const late: { variable: string; message: string }[] = [];
+  let matrix: PermissionMatrix = DEFAULT_MATRIX;
+  if (e.RBAC_MATRIX) {
+    try {
+      matrix = parseMatrix(e.RBAC_MATRIX);
+    } catch (err) {
+      late.push({ variable: 'RBAC_MATRIX', message: (err as Error).message });
+    }
+  }
+  if (e.NODE_ENV === 'production') {
+    if (!e.AUTH_TOKEN_SECRET) late.push({ variable: 'AUTH_TOKEN_SECRET', message: 'is required in production' });
+    if (!e.CONFIG_ENCRYPTION_KEY) late.push({ variable: 'CONFIG_ENCRYPTION_KEY', message: 'is required in production' });
+  }
+  if (e.RELAY_ADAPTER === 'amqp' && !e.AMQP_URL) late.push({ variable: 'AMQP_URL', message: 'is required when RELAY_ADAPTER=amqp' });
+  if (e.RELAY_ADAPTER === 'sqs' && !e.SQS_QUEUE_URL) late.push({ variable: 'SQS_QUEUE_URL', message: 'is required when RELAY_ADAPTER=sqs' });
   const sqsRegion = e.SQS_REGION ?? /sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(e.SQS_QUEUE_URL ?? '')?.[1];
-  if (e.RELAY_ADAPTER === 'sqs' && e.SQS_QUEUE_URL && !sqsRegion) missing.push({ variable: 'SQS_REGION', message: 'is required when it cannot be read from SQS_QUEUE_URL' });
-  if (e.EMAIL_TRANSPORT === 'smtp' && !e.SMTP_HOST) missing.push({ variable: 'SMTP_HOST', message: 'is required when EMAIL_TRANSPORT=smtp' });
-  if (e.SMTP_PASSWORD && !e.SMTP_USER) missing.push({ variable: 'SMTP_USER', message: 'is required when SMTP_PASSWORD is set' });
-  if (missing.length > 0) throw new ConfigError(missing);
+  if (e.RELAY_ADAPTER === 'sqs' && e.SQS_QUEUE_URL && !sqsRegion) late.push({ variable: 'SQS_REGION', message: 'is required when it cannot be read from SQS_QUEUE_URL' });
+  if (e.EMAIL_TRANSPORT === 'smtp' && !e.SMTP_HOST) late.push({ variable: 'SMTP_HOST', message: 'is required when EMAIL_TRANSPORT=smtp' });
+  if (e.SMTP_PASSWORD && !e.SMTP_USER) late.push({ variable: 'SMTP_USER', message: 'is required when SMTP_PASSWORD is set' });
   const fromAddress = /<([^>]+)>/.exec(e.EMAIL_FROM)?.[1] ?? e.EMAIL_FROM;
   const dataDir = e.VSA_DATA_DIR;
+  if (late.length) throw new ConfigError(late);
   const config: Config = {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
@@ -153,6 +200,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START ?? false }
       : { engine: 'pglite', dataDir: e.VSA_DATA_DIR, migrateOnStart: true },
+    dataDir: e.VSA_DATA_DIR,
+    api: { bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, defaultTimezone: e.DEFAULT_TIMEZONE },
+    auth: {
+      tokenSecret: e.AUTH_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      matrix,
+    },
+    secrets: e.CONFIG_ENCRYPTION_KEY
+      ? { encryptionKey: Buffer.from(e.CONFIG_ENCRYPTION_KEY, 'base64'), ephemeral: false }
+      : // Development only (production requires the variable): a fixed, documented key so
+        // secrets saved in the embedded demo survive restarts. Never protects anything real.
+        { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), ephemeral: true },
     relay:
       e.RELAY_ADAPTER === 'amqp'
         ? { adapter: 'amqp', batchSize: e.RELAY_BATCH_SIZE, url: e.AMQP_URL!, exchange: e.AMQP_EXCHANGE }

@@ -2,10 +2,12 @@
  * The database as Kysely sees it. Each migration area keeps its row types in a
  * file of its own here; `DB` joins them.
  */
+import type { ApiTables } from './api.js';
 import type { CampaignsTable, CoreTables, EmailNotificationsTable, EmailTemplatesTable, EventsTable } from './core.js';
 import type { SchemaMigrationsTable } from './ledger.js';
 import type { CampaignEmailColumns, EmailSendingColumns, EmailTemplateTranslationColumns, EventRelayColumns } from './outbox.js';
 
+export * from './api.js';
 export * from './core.js';
 export type * from './outbox.js';
 export type { SchemaMigrationsTable } from './ledger.js';
@@ -18,6 +20,6 @@ interface WidenedTables {
   campaigns: CampaignsTable & CampaignEmailColumns;
 }
 
-export interface DB extends Omit<CoreTables, keyof WidenedTables>, WidenedTables {
+export interface DB extends Omit<CoreTables, keyof WidenedTables>, WidenedTables, ApiTables {
   schema_migrations: SchemaMigrationsTable;
 }
