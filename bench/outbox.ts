@@ -14,7 +14,7 @@
  * Database: DATABASE_URL (a fresh `vsa_bench_*` database is created on that
  * server and dropped afterwards) or, when unset, embedded PGlite in a temporary
  * directory. RabbitMQ: BENCH_AMQP_URL or amqp://guest:guest@127.0.0.1:5672.
- * Sizes: BENCH_EVENTS (100000), BENCH_EMAILS (2000), BENCH_RELAYS (2 on PostgreSQL).
+ * Sizes: BENCH_EVENTS (100000), BENCH_EMAILS (2000), BENCH_RELAYS (4 on PostgreSQL, 1 on PGlite).
  * Prints one JSON object.
  */
 import { randomBytes } from 'node:crypto';
@@ -139,7 +139,7 @@ async function main() {
     const rawSeconds = await rawAmqp(exchange, sample, EVENTS);
     await ach.purgeQueue(queue);
 
-    const relays = Number(process.env.BENCH_RELAYS ?? (bench.engine === 'postgres' ? 2 : 1));
+    const relays = Number(process.env.BENCH_RELAYS ?? (bench.engine === 'postgres' ? 4 : 1));
     const adapters: AmqpRelay[] = [];
     const workers = await Promise.all(Array.from({ length: relays }, async (_, i) => {
       const adapter = new AmqpRelay({ url: AMQP_URL, exchange });

@@ -12,8 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import {
-  claimDueNotifications, createNotificationsForEvents, loadRenderContext, recordEmailFailure, recordEmailSent,
-  type ClaimedNotification, type RetryPolicy,
+  claimDueNotifications, createNotificationsForEvents, loadRenderContexts, recordEmailFailure, recordEmailSent,
+  type ClaimedNotification, type RenderContext, type RetryPolicy,
 } from '../commands/email/notifications.js';
 import type { DB } from '../db/schema/index.js';
 import type { Clock } from '../domain/clock.js';
@@ -84,10 +84,12 @@ export class EmailWorker {
     const claimed = await db.transaction().execute((trx) =>
       claimDueNotifications(trx, { workerId: this.workerId, now: clock.now(), leaseMs: this.opts.leaseMs ?? 300_000, limit: this.opts.batchSize ?? 20 }));
     const r = { created: made.created, claimed: claimed.length, sent: 0, retrying: 0, failed: 0 };
+    const contexts = await loadRenderContexts(db, claimed.map((n) => n.id));
     let next = 0;
     const lanes = Array.from({ length: Math.min(this.opts.concurrency ?? 4, claimed.length) }, async () => {
       while (next < claimed.length) {
-        const outcome = await this.#sendOne(claimed[next++]!);
+        const n = claimed[next++]!;
+        const outcome = await this.#sendOne(n, contexts.get(n.id));
         r[outcome]++;
       }
     });
@@ -96,7 +98,7 @@ export class EmailWorker {
     return r;
   }
 
-  async #sendOne(n: ClaimedNotification): Promise<'sent' | 'retrying' | 'failed'> {
+  async #sendOne(n: ClaimedNotification, ctx: RenderContext | undefined): Promise<'sent' | 'retrying' | 'failed'> {
     const { db, clock, log, mailer } = this.opts;
     const messageId = messageIdFor(n.id, this.opts.messageIdDomain);
     const fail = async (error: string, permanent: boolean) => {
@@ -105,7 +107,6 @@ export class EmailWorker {
       return status === 'failed' ? 'failed' as const : 'retrying' as const;
     };
     if (n.reclaimed) log.warn({ notification: n.id }, 'previous send attempt never recorded a result (worker stopped); sending again with the same Message-ID');
-    const ctx = await loadRenderContext(db, n.id);
     if (!ctx) return fail('notification data disappeared (contact or template deleted)', true);
     const answers = ctx.email_include_answers && ctx.event_type === 'survey.completed';
     const values: TemplateValues = {

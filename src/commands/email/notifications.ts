@@ -141,9 +141,10 @@ export async function claimDueNotifications(
   return r.rows;
 }
 
-/** Everything rendering needs for one notification. */
-export async function loadRenderContext(db: Executor, notificationId: string) {
-  return db
+/** Everything rendering needs, for a batch of notifications (one query), by notification id. */
+export async function loadRenderContexts(db: Executor, notificationIds: readonly string[]) {
+  if (notificationIds.length === 0) return new Map<string, never>();
+  const rows = await db
     .selectFrom('email_notifications as n')
     .innerJoin('email_templates as t', 't.id', 'n.template_id')
     .innerJoin('campaigns as k', 'k.id', 'n.campaign_id')
@@ -154,11 +155,14 @@ export async function loadRenderContext(db: Executor, notificationId: string) {
       't.subject', 't.body_html', 't.body_text', 't.locale as template_locale',
       'k.name as campaign_name', 'k.organization_name', 'k.email_include_answers',
       'k.question_1_text', 'k.question_2_text', 'k.question_3_text',
-      'c.external_contact_id', 'e.event_type', 'r.q1_answer', 'r.q2_answer', 'r.q3_answer',
+      'c.external_contact_id', 'e.event_type', 'r.q1_answer', 'r.q2_answer', 'r.q3_answer', 'n.id',
     ])
-    .where('n.id', '=', notificationId)
-    .executeTakeFirst();
+    .where('n.id', 'in', [...notificationIds])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r]));
 }
+
+export type RenderContext = Awaited<ReturnType<typeof loadRenderContexts>> extends Map<string, infer V> ? V : never;
 
 /** Records a successful send. Recorded whoever holds the lease: the email did go out. */
 export async function recordEmailSent(db: Executor, id: string, r: { now: Date; providerMessageId: string; messageId: string }): Promise<void> {
