@@ -10,6 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import type { TokenService } from './auth/tokens.js';
 import type { RouteDef } from './route.js';
 import { campaignRoutes } from './routes/campaigns/routes.js';
+import { emailRoutes } from './routes/emails/routes.js';
 import { healthRoutes } from './routes/health.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
@@ -22,5 +23,5 @@ export interface ApiServices {
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
-  return [...healthRoutes(s), ...campaignRoutes(s)];
+  return [...healthRoutes(s), ...campaignRoutes(s), ...emailRoutes(s)];
 }

@@ -7,6 +7,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB, EmailStatus } from '../../db/schema/index.js';
 import { chooseTemplate, requestedLocale, type Locale } from '../../domain/email/locale.js';
 import { DomainError, notFound } from '../../domain/errors.js';
+import { recordAudit, type AuditActor } from '../audit.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 export type NotificationRow = Selectable<DB['email_notifications']>;
@@ -303,21 +304,35 @@ export function listEmails(db: Executor, opts: ListOptions = {}): Promise<Page<E
  * Puts a failed (or still pending) email back in the queue for immediate
  * sending with a fresh set of attempts. A sent email is not re-sent
  * (`email.already_sent`, conflict). `campaignId`, when given, must match
- * (`email.not_found` otherwise). The route audits the call.
+ * (`email.not_found` otherwise). With `audit`, the audit record
+ * (`email.retry`) commits in the same transaction as the change.
  */
-export async function retryEmail(db: Executor, id: string, opts: { now: Date; campaignId?: string }): Promise<EmailSummary> {
-  const row = await db.selectFrom('email_notifications').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row || (opts.campaignId && row.campaign_id !== opts.campaignId)) throw notFound('email');
-  if (row.status === 'sent') throw new DomainError('email.already_sent', 'this email was already sent; it is not sent twice', 'conflict');
-  if (row.status === 'pending' && row.locked_until && row.locked_until > opts.now) {
-    throw new DomainError('email.sending', 'this email is being sent right now', 'conflict');
-  }
-  const updated = await db.updateTable('email_notifications')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: opts.now, locked_by: null, locked_until: null })
-    .where('id', '=', id)
-    .where('status', '<>', 'sent')
-    .returningAll()
-    .executeTakeFirst();
-  if (!updated) throw new DomainError('email.already_sent', 'this email was already sent; it is not sent twice', 'conflict');
-  return present(updated);
+export async function retryEmail(
+  db: Kysely<DB>,
+  id: string,
+  opts: { now: Date; campaignId?: string; audit?: { actor: AuditActor; correlationId?: string | null } },
+): Promise<EmailSummary> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('email_notifications').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row || (opts.campaignId && row.campaign_id !== opts.campaignId)) throw notFound('email');
+    if (row.status === 'sent') throw new DomainError('email.already_sent', 'this email was already sent; it is not sent twice', 'conflict');
+    if (row.status === 'pending' && row.locked_until && row.locked_until > opts.now) {
+      throw new DomainError('email.sending', 'this email is being sent right now', 'conflict');
+    }
+    const updated = await trx.updateTable('email_notifications')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: opts.now, locked_by: null, locked_until: null })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (opts.audit) {
+      await recordAudit(trx, {
+        actor: opts.audit.actor, action: 'email.retry', target: { type: 'email_notification', id },
+        before: { status: row.status, attempts: row.attempts, error_message: row.error_message },
+        after: { status: 'pending', attempts: 0 },
+        details: { campaign_id: row.campaign_id },
+        correlationId: opts.audit.correlationId ?? null,
+      });
+    }
+    return present(updated);
+  });
 }
