@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../../../test/support/db.js';
+import { childEnv } from '../../../../test/support/cli.js';
+import { freshDatabase, testEngine, type TestDatabase } from '../../../../test/support/db.js';
 import { createOutcomeEvent } from '../../../../test/support/event-factories.js';
 import { createCampaign } from '../../../../test/support/factories.js';
 import { RABBITMQ_URL, serviceAvailable, TcpProxy } from '../../../../test/support/services.js';
@@ -141,4 +144,50 @@ describe.runIf(rabbit)('AMQP relay against RabbitMQ', () => {
     expect(new Set(got)).toEqual(new Set(ids));
     expect(got.length - new Set(got).size).toBe(8);
   });
+
+  it.runIf(testEngine() === 'postgres')('a relay process killed with SIGKILL mid-run loses nothing; the repeats are counted', async () => {
+    await db.updateTable('events').set({ published_at: new Date() }).where('published_at', 'is', null).execute();
+    const campaign = await createCampaign(db);
+    const contact = await db.insertInto('contacts').values({ campaign_id: campaign.id, phone_number: '+393470001234' }).returning('id').executeTakeFirstOrThrow();
+    const ids = (await db.insertInto('events').values(Array.from({ length: 3000 }, () => ({ event_type: 'survey.refused' as const, campaign_id: campaign.id, contact_id: contact.id }))).returning('id').execute()).map((r) => r.id);
+    await drain(0, 100); // empty the queue
+
+    const script = fileURLToPath(new URL('../../../../test/support/relay-child.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: childEnv({ DATABASE_URL: t.url!, AMQP_URL: RABBITMQ_URL, AMQP_EXCHANGE: exchange, LEASE_MS: '60000', BATCH: '100' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let published = 0;
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killed = new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        const m = /published (\d+)\n(?![\s\S]*published)/.exec(d.toString());
+        if (m) published = Number(m[1]);
+        if (published >= 500 && !child.killed) child.kill('SIGKILL');
+      });
+      child.on('exit', () => resolve());
+      setTimeout(() => reject(new Error(`child relay did not get going: ${stderr}`)), 30_000);
+    });
+    await killed;
+    expect(published).toBeGreaterThanOrEqual(500);
+    expect(published).toBeLessThan(3000); // killed mid-run
+
+    // A new relay, after the dead one's lease: everything goes out.
+    const relay = new AmqpRelay({ url: RABBITMQ_URL, exchange });
+    const w = new RelayWorker({ db, relay, clock: { now: () => new Date(Date.now() + 61_000) }, log, batchSize: 500 });
+    try {
+      while ((await w.runOnce()).claimed > 0);
+    } finally {
+      await relay.close();
+    }
+    const unpublished = await db.selectFrom('events').select('id').where('published_at', 'is', null).execute();
+    expect(unpublished).toEqual([]);
+    const got = (await drain(3000, 10_000)).map((m) => (JSON.parse(m.content.toString()) as RelayMessage).event_id);
+    expect(new Set(got)).toEqual(new Set(ids)); // nothing lost
+    const duplicates = got.length - new Set(got).size;
+    // Every repeat was announced: at most the dead relay's unfinished claim.
+    expect(duplicates).toBeLessThanOrEqual(w.totals.possibleDuplicates);
+    expect(w.totals.possibleDuplicates).toBeLessThanOrEqual(100);
+  }, 60_000);
 });
