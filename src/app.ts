@@ -6,6 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { Migrator } from './db/migrator.js';
+import { createDevIdentityProvider, devClient } from './adapters/identity/dev-idp/provider.js';
+import { createOidcClient } from './adapters/identity/oidc/client.js';
+import type { IdentityProvider } from './domain/ports/identity.js';
 import { buildServer } from './http/server.js';
 import { webConsole } from './http/web.js';
 import type { Logger } from './observability/logger.js';
@@ -41,7 +44,12 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
     if (config.database.migrateOnStart) {
       await new Migrator(database.db, { log }).up();
     }
-    const http = await buildServer({ config, database, log, plugins: opts.web === false ? [] : [webConsole()] });
+    // The URL browsers use; derived from the bound address when not configured
+    // (so it is known only after listen — sign-in resolves it lazily).
+    let bound: { port: number } | undefined;
+    const baseUrl = () => config.http.publicBaseUrl ?? derivedBaseUrl(config.http.host, bound?.port ?? config.http.port);
+    const { identity, plugins } = buildIdentity(config, log, baseUrl);
+    const http = await buildServer({ config, database, log, identity, plugins: opts.web === false ? plugins : [...plugins, webConsole()] });
     const role = opts.role ?? 'all';
     const outbox = role === 'all'
       ? buildOutboxWorkers({ config, db: database.db, log, clock: systemClock, relay: createEventRelay(config.relay, log), mailer: createMailer(config.email.transport) })
@@ -54,6 +62,11 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       outbox,
       async start() {
         const url = await http.listen({ host: config.http.host, port: config.http.port });
+        const address = http.server.address();
+        if (address && typeof address === 'object') bound = { port: address.port };
+        if (config.auth.oidc.mode === 'dev') {
+          log.warn({ issuer: `${baseUrl()}${DEV_IDP_PREFIX}` }, 'sign-in uses the built-in development identity provider (no passwords; never for production)');
+        }
         outbox?.start();
         return url;
       },
@@ -69,4 +82,46 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
     if (!opts.database) await database.close();
     throw err;
   }
+}
+
+/** Where the built-in development identity provider is mounted. */
+export const DEV_IDP_PREFIX = '/dev-idp';
+
+/** `http://HOST:PORT`, with wildcard addresses replaced by loopback (what a local browser can open). */
+export function derivedBaseUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+/** The OIDC client, and (without an issuer, outside production) the built-in provider it signs in against. */
+function buildIdentity(config: Config, log: Logger, baseUrl: () => string): { identity: IdentityProvider; plugins: ((app: FastifyInstance) => Promise<void>)[] } {
+  const oidc = config.auth.oidc;
+  const redirectUri = () => oidc.redirectUri ?? `${baseUrl()}/api/auth/callback`;
+  if (oidc.mode === 'external') {
+    const identity = createOidcClient({
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      ...(oidc.clientSecret ? { clientSecret: oidc.clientSecret } : {}),
+      redirectUri,
+      scopes: oidc.scopes,
+      allowHttp: config.env !== 'production',
+      log,
+    });
+    return { identity, plugins: [] };
+  }
+  if (config.env === 'production') throw new Error('the development identity provider cannot run in production');
+  const client = devClient(redirectUri);
+  const devIdp = createDevIdentityProvider({ prefix: DEV_IDP_PREFIX, baseUrl, client, log });
+  const identity = createOidcClient({
+    issuer: devIdp.issuer,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    redirectUri,
+    scopes: oidc.scopes,
+    // Always show the account picker, so switching demo users is one click.
+    extraParams: { prompt: 'login' },
+    allowHttp: true,
+    log,
+  });
+  return { identity, plugins: [devIdp.plugin] };
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -16,6 +17,8 @@ import type { Database } from '../db/connect.js';
 import type { Logger } from '../observability/logger.js';
 import { VERSION } from '../version.js';
 import { recordAudit } from '../commands/audit.js';
+import { createSessionChecker } from '../commands/auth/sessions.js';
+import type { IdentityProvider } from '../domain/ports/identity.js';
 import { type ApiServices, apiRoutes } from './api.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
 import { createTokenService } from './auth/tokens.js';
@@ -30,6 +33,8 @@ export interface ServerDeps {
   routes?: readonly RouteDef[];
   /** Replaces the default authenticator (e.g. to add session checks). */
   authenticator?: Authenticator;
+  /** The OIDC client for `/api/auth/login` and `/api/auth/callback` (built by app.ts). */
+  identity?: IdentityProvider | null;
   /** Registers plugins that are not `RouteDef`s (webhooks, identity provider). Their routes must set `config.access`. */
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -103,6 +108,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     hsts: config.env === 'production',
   });
   await app.register(fastifyCookie);
+  // CSV uploads: parts are streamed to the route (req.file()), never buffered; one file per request.
+  await app.register(fastifyMultipart, { limits: { fileSize: config.imports.maxBytes + 1, files: 1, fields: 20, parts: 21 } });
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Too many requests; retry in ${ctx.after}.`), { statusCode: 429 }),
@@ -123,13 +130,30 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   const tokens = createTokenService(config.auth.tokenSecret, config.auth.accessTokenTtlSeconds);
-  const authenticator = deps.authenticator ?? createAuthenticator({ db: deps.database.db, tokens });
+  const sessions = createSessionChecker(deps.database.db);
+  const authenticator =
+    deps.authenticator ?? createAuthenticator({ db: deps.database.db, tokens, isSessionActive: (id) => sessions.isActive(id) });
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
-    req.principal = await authenticator.authenticate(req);
+    try {
+      req.principal = await authenticator.authenticate(req);
+    } catch (err) {
+      // A stale or revoked cookie must not lock anyone out of the public routes
+      // (signing in again, refreshing, logging out, health checks): there it
+      // simply counts as anonymous. Everywhere else bad credentials are a 401.
+      if ((req.routeOptions.config as { access?: string } | undefined)?.access !== 'public') throw err;
+      req.principal = null;
+    }
   });
 
-  const services: ApiServices = { config, database: deps.database, db: deps.database.db, tokens, log: deps.log };
+  const services: ApiServices = {
+    config,
+    database: deps.database,
+    db: deps.database.db,
+    tokens,
+    log: deps.log,
+    auth: { identity: deps.identity ?? null, sessions },
+  };
   const routes = [...apiRoutes(services), ...(deps.routes ?? [])];
   registerRoutes(app, routes, {
     matrix: config.auth.matrix,

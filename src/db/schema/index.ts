@@ -2,12 +2,18 @@
  * The database as Kysely sees it. Each migration area keeps its row types in a
  * file of its own here; `DB` joins them.
  */
+import type { AdminTables } from './admin.js';
 import type { ApiTables } from './api.js';
+import type { AuthTables } from './auth.js';
+import type { ContactsImportTables } from './contacts.js';
 import type { CampaignsTable, CoreTables, EmailNotificationsTable, EmailTemplatesTable, EventsTable } from './core.js';
 import type { SchemaMigrationsTable } from './ledger.js';
 import type { CampaignEmailColumns, EmailSendingColumns, EmailTemplateTranslationColumns, EventRelayColumns } from './outbox.js';
 
+export * from './admin.js';
 export * from './api.js';
+export * from './auth.js';
+export * from './contacts.js';
 export * from './core.js';
 export type * from './outbox.js';
 export type { SchemaMigrationsTable } from './ledger.js';
@@ -20,6 +26,6 @@ interface WidenedTables {
   campaigns: CampaignsTable & CampaignEmailColumns;
 }
 
-export interface DB extends Omit<CoreTables, keyof WidenedTables>, WidenedTables, ApiTables {
+export interface DB extends Omit<CoreTables, keyof WidenedTables>, WidenedTables, AdminTables, ApiTables, AuthTables, ContactsImportTables {
   schema_migrations: SchemaMigrationsTable;
 }
