@@ -14,6 +14,10 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 export interface ReceivedMail {
   readonly envelope: { from: string; to: string[] };
+  /** The session was upgraded with STARTTLS (or began in TLS). */
+  readonly secure: boolean;
+  /** The authenticated user, if the client logged in. */
+  readonly user?: string;
   readonly raw: Buffer;
   readonly parsed: ParsedMail;
 }
@@ -61,12 +65,14 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
         setTimeout(() => {
           if (fail) return cb(smtpError(fail));
           if (opts.parse === false) {
-            messages.push({ envelope: { from: '', to: session.envelope.rcptTo.map((r) => r.address) }, raw, parsed: undefined as unknown as ParsedMail });
+            messages.push({ envelope: { from: '', to: session.envelope.rcptTo.map((r) => r.address) }, secure: session.secure, raw, parsed: undefined as unknown as ParsedMail });
             return cb(null, `Ok: queued as Q${messages.length}`);
           }
           simpleParser(raw).then((parsed) => {
             messages.push({
               envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) },
+              secure: session.secure,
+              ...(typeof session.user === 'string' ? { user: session.user } : {}),
               raw,
               parsed,
             });
