@@ -24,11 +24,15 @@ import { callbackUrl, createScheduler, type Scheduler, WEBHOOK_PATHS } from './w
 import { abandonDialogue, dialogueDepsFromConfig, runDialogueTurn, startDialogue } from './commands/dialogue/index.js';
 import { createInterpreter } from './adapters/llm/index.js';
 import { createDialogueMetrics } from './observability/dialogue-metrics.js';
+// ── events and email ──
+import { createMailer } from './adapters/email/index.js';
+import { createEventRelay } from './adapters/relay/index.js';
+import { buildOutboxWorkers, type OutboxWorkers } from './workers/outbox.js';
 
 /**
  * What this process runs. `api`: HTTP (console, API, telephony webhooks).
  * `scheduler`: the dialler (leader-elected) and the reconciler. `worker`:
- * background loops (the reconciler; later the outbox/email workers). `all`:
+ * background loops (the reconciler, the outbox relay and the email sender). `all`:
  * everything. Every role serves /health, /ready, /live and /metrics.
  */
 export type Role = 'all' | 'api' | 'scheduler' | 'worker';
@@ -44,6 +48,8 @@ export interface App {
   readonly telephony: TelephonyRuntime;
   readonly scheduler?: Scheduler;
   readonly reconciler?: Reconciler;
+  /** Relay and email workers (roles `all` and `worker`), else null. */
+  readonly outbox: OutboxWorkers | null;
   /** Starts listening and the loops of this role. Returns the bound URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -118,6 +124,10 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       ? createReconciler({ db: database.db, telephony: tel.telephony, clock, log, metrics, config: config.calling, ...opts.reconciler })
       : undefined;
 
+    const outbox = role === 'all' || role === 'worker'
+      ? buildOutboxWorkers({ config, db: database.db, log, clock, relay: createEventRelay(config.relay, log), mailer: createMailer(config.email.transport) })
+      : null;
+
     const allPlugins = [...plugins, ...(opts.web === false ? [] : [webConsole()]), ...callingPlugins];
     const http = await buildServer({ config, database, log, identity, plugins: allPlugins });
     let stopped = false;
@@ -127,6 +137,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       http,
       metrics,
       telephony: tel,
+      outbox,
       ...(scheduler ? { scheduler } : {}),
       ...(reconciler ? { reconciler } : {}),
       async start() {
@@ -135,6 +146,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
         if (address && typeof address === 'object') bound = { port: address.port };
         scheduler?.start();
         reconciler?.start();
+        outbox?.start();
         if (config.auth.oidc.mode === 'dev') {
           log.warn({ issuer: `${baseUrl()}${DEV_IDP_PREFIX}` }, 'sign-in uses the built-in development identity provider (no passwords; never for production)');
         }
@@ -145,6 +157,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
         stopped = true;
         await scheduler?.stop();
         await reconciler?.stop();
+        await outbox?.stop();
         await http.close();
         await tel.close();
         if (!opts.database) await database.close();

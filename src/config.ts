@@ -145,6 +145,27 @@ export const envSchema = z.object({
   LLM_TIMEOUT_MS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(50, 'must be between 50 and 10000').max(10_000, 'must be between 50 and 10000').default(800),
   LLM_FORBIDDEN_TOPICS: z.string().optional(),
   LLM_JSON_MODE: bool.optional(),
+  // ── Outbox relay and follow-up email (0008) ──
+  RELAY_ADAPTER: z.enum(['none', 'amqp', 'sqs'], { message: 'must be none, amqp or sqs' }).default('none'),
+  RELAY_BATCH_SIZE: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(5000, 'must be at most 5000').default(200),
+  AMQP_URL: z.string().refine((v) => /^amqps?:\/\//.test(v), 'must be an amqp:// or amqps:// URL').optional(),
+  AMQP_EXCHANGE: z.string().min(1, 'must not be empty').default('voicesurvey.events'),
+  SQS_QUEUE_URL: z.string().refine((v) => /^https?:\/\//.test(v), 'must be an http(s):// queue URL').optional(),
+  SQS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-south-1').optional(),
+  SQS_ENDPOINT: z.string().refine((v) => /^https?:\/\//.test(v), 'must be an http(s):// URL').optional(),
+  EMAIL_TRANSPORT: z.enum(['file', 'smtp'], { message: 'must be file or smtp' }).default('file'),
+  EMAIL_FROM: z.string().regex(/^([^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address, optionally with a name: Name <addr@example.org>').default('Voicesurvey <no-reply@localhost>'),
+  EMAIL_MESSAGE_ID_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a domain name').optional(),
+  EMAIL_MAX_RETRIES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10').default(3),
+  EMAIL_RETRY_BASE_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').default(60),
+  SMTP_HOST: z.string().min(1, 'must not be empty').optional(),
+  SMTP_PORT: port.default(587),
+  SMTP_SECURE: z.enum(['tls', 'starttls', 'none'], { message: 'must be tls, starttls or none' }).default('starttls'),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_POOL: bool.default(true),
+  SMTP_MAX_CONNECTIONS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(5),
+  SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
 });
 
 function isTimeZone(v: string): boolean {
@@ -222,6 +243,31 @@ export interface Config {
   };
   /** CSV uploads (contacts, exclusion lists). */
   readonly imports: { readonly maxBytes: number };
+  /** Where outbox events go besides the database (docs/events.md). */
+  readonly relay:
+    | { readonly adapter: 'none'; readonly batchSize: number }
+    | { readonly adapter: 'amqp'; readonly batchSize: number; readonly url: string; readonly exchange: string }
+    | { readonly adapter: 'sqs'; readonly batchSize: number; readonly queueUrl: string; readonly region: string; readonly endpoint?: string };
+  /** Follow-up emails (docs/email.md). */
+  readonly email: {
+    readonly from: string;
+    readonly messageIdDomain: string;
+    readonly maxRetries: number;
+    readonly retryBaseMs: number;
+    readonly transport:
+      | { readonly kind: 'file'; readonly dir: string }
+      | {
+          readonly kind: 'smtp';
+          readonly host: string;
+          readonly port: number;
+          readonly security: 'tls' | 'starttls' | 'none';
+          readonly user?: string;
+          readonly password?: string;
+          readonly pool: boolean;
+          readonly maxConnections: number;
+          readonly rejectUnauthorized: boolean;
+        };
+  };
 }
 
 /** Calling engine settings (see docs/calling.md). */
@@ -389,6 +435,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.LLM_API_KEY) late.push({ variable: 'LLM_API_KEY', message: `is required when LLM_PROVIDER is ${e.LLM_PROVIDER}` });
     if (!e.LLM_MODEL) late.push({ variable: 'LLM_MODEL', message: `is required when LLM_PROVIDER is ${e.LLM_PROVIDER}` });
   }
+  if (e.RELAY_ADAPTER === 'amqp' && !e.AMQP_URL) late.push({ variable: 'AMQP_URL', message: 'is required when RELAY_ADAPTER=amqp' });
+  if (e.RELAY_ADAPTER === 'sqs' && !e.SQS_QUEUE_URL) late.push({ variable: 'SQS_QUEUE_URL', message: 'is required when RELAY_ADAPTER=sqs' });
+  const sqsRegion = e.SQS_REGION ?? /sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(e.SQS_QUEUE_URL ?? '')?.[1];
+  if (e.RELAY_ADAPTER === 'sqs' && e.SQS_QUEUE_URL && !sqsRegion) late.push({ variable: 'SQS_REGION', message: 'is required when it cannot be read from SQS_QUEUE_URL' });
+  if (e.EMAIL_TRANSPORT === 'smtp' && !e.SMTP_HOST) late.push({ variable: 'SMTP_HOST', message: 'is required when EMAIL_TRANSPORT=smtp' });
+  if (e.SMTP_PASSWORD && !e.SMTP_USER) late.push({ variable: 'SMTP_USER', message: 'is required when SMTP_PASSWORD is set' });
+  const fromAddress = /<([^>]+)>/.exec(e.EMAIL_FROM)?.[1] ?? e.EMAIL_FROM;
+  const dataDir = e.VSA_DATA_DIR;
   if (late.length) throw new ConfigError(late);
   const secretEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -498,6 +552,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         // secrets saved in the embedded demo survive restarts. Never protects anything real.
         { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), previousKeys, ephemeral: true, env: secretEnv },
     imports: { maxBytes: e.IMPORT_MAX_BYTES },
+    relay:
+      e.RELAY_ADAPTER === 'amqp'
+        ? { adapter: 'amqp', batchSize: e.RELAY_BATCH_SIZE, url: e.AMQP_URL!, exchange: e.AMQP_EXCHANGE }
+        : e.RELAY_ADAPTER === 'sqs'
+          ? { adapter: 'sqs', batchSize: e.RELAY_BATCH_SIZE, queueUrl: e.SQS_QUEUE_URL!, region: sqsRegion!, ...(e.SQS_ENDPOINT ? { endpoint: e.SQS_ENDPOINT } : {}) }
+          : { adapter: 'none', batchSize: e.RELAY_BATCH_SIZE },
+    email: {
+      from: e.EMAIL_FROM,
+      messageIdDomain: e.EMAIL_MESSAGE_ID_DOMAIN ?? fromAddress.slice(fromAddress.lastIndexOf('@') + 1),
+      maxRetries: e.EMAIL_MAX_RETRIES,
+      retryBaseMs: e.EMAIL_RETRY_BASE_SECONDS * 1000,
+      transport:
+        e.EMAIL_TRANSPORT === 'smtp'
+          ? {
+              kind: 'smtp', host: e.SMTP_HOST!, port: e.SMTP_PORT, security: e.SMTP_SECURE,
+              ...(e.SMTP_USER ? { user: e.SMTP_USER, password: e.SMTP_PASSWORD ?? '' } : {}),
+              pool: e.SMTP_POOL, maxConnections: e.SMTP_MAX_CONNECTIONS, rejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED,
+            }
+          : { kind: 'file', dir: `${dataDir.replace(/\/+$/, '')}/mail` },
+    },
   };
   return deepFreeze(config);
 }

@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth/routes.js';
 import { campaignRoutes } from './routes/campaigns/routes.js';
 import { contactRoutes } from './routes/contacts/routes.js';
 import { exclusionRoutes } from './routes/exclusions/routes.js';
+import { emailRoutes } from './routes/emails/routes.js';
 import { healthRoutes } from './routes/health.js';
 import { templateRoutes } from './routes/templates/routes.js';
 
@@ -39,5 +40,6 @@ export function apiRoutes(s: ApiServices): RouteDef[] {
     ...exclusionRoutes(s),
     ...templateRoutes(s),
     ...adminRoutes(s),
+    ...emailRoutes(s),
   ];
 }

@@ -8,8 +8,9 @@ import type { ApiTables } from './api.js';
 import type { AuthTables } from './auth.js';
 import type { CallAttemptsCallingColumns, CallingTables, ContactsCallingColumns } from './calling.js';
 import type { ContactsImportTables } from './contacts.js';
-import type { CallAttemptsTable, ContactsTable, CoreTables, ExclusionListEntriesTable } from './core.js';
+import type { CallAttemptsTable, CampaignsTable, ContactsTable, CoreTables, EmailNotificationsTable, EmailTemplatesTable, EventsTable, ExclusionListEntriesTable } from './core.js';
 import type { DialogueTables, ExclusionListEntriesDialogueColumns } from './dialogue.js';
+import type { CampaignsOutboxColumns, EmailNotificationsOutboxColumns, EmailTemplatesOutboxColumns, EventsOutboxColumns } from './outbox.js';
 import type { SchemaMigrationsTable } from './ledger.js';
 
 export * from './admin.js';
@@ -21,9 +22,13 @@ export * from './core.js';
 export * from './dialogue.js';
 export type { SchemaMigrationsTable } from './ledger.js';
 
-export interface DB extends Omit<CoreTables, 'call_attempts' | 'contacts' | 'exclusion_list_entries'>, AdminTables, ApiTables, AuthTables, CallingTables, ContactsImportTables, DialogueTables {
+export interface DB extends Omit<CoreTables, 'call_attempts' | 'campaigns' | 'contacts' | 'email_notifications' | 'email_templates' | 'events' | 'exclusion_list_entries'>, AdminTables, ApiTables, AuthTables, CallingTables, ContactsImportTables, DialogueTables {
   schema_migrations: SchemaMigrationsTable;
   call_attempts: CallAttemptsTable & CallAttemptsCallingColumns;
+  campaigns: CampaignsTable & CampaignsOutboxColumns;
   contacts: ContactsTable & ContactsCallingColumns;
+  email_notifications: EmailNotificationsTable & EmailNotificationsOutboxColumns;
+  email_templates: EmailTemplatesTable & EmailTemplatesOutboxColumns;
+  events: EventsTable & EventsOutboxColumns;
   exclusion_list_entries: ExclusionListEntriesTable & ExclusionListEntriesDialogueColumns;
 }

@@ -40,6 +40,8 @@ const ROUTES: Route[] = [
   { method: 'GET', url: () => '/api/admin/users', allowed: ['admin'] },
   { method: 'PUT', url: () => '/api/admin/users/0b9f7c3e-1d2a-4c5b-8e9f-0a1b2c3d4e5f/role', payload: () => ({ role: 'viewer' }), allowed: ['admin'] },
   { method: 'GET', url: () => '/api/admin/audit', allowed: ['admin'] },
+  // Follow-up emails (issue 7): `emails:read`.
+  { method: 'GET', url: () => '/api/admin/emails?status=failed', allowed: ['admin', 'campaign_manager'] },
 ];
 
 async function headersFor(who: Who): Promise<Record<string, string>> {
@@ -52,7 +54,7 @@ describe('route × role', () => {
       .filter((r) => /^\/api\/(templates|admin)(\/|$)/.test(r.url))
       .map((r) => `${r.method} ${r.url}`)
       .sort();
-    const tested = ROUTES.map((r) => `${r.method} ${r.url().replace(/[0-9a-f-]{36}/, ':id')}`).sort();
+    const tested = ROUTES.map((r) => `${r.method} ${r.url().replace(/[0-9a-f-]{36}/, ':id').replace(/\?.*$/, '')}`).sort();
     expect(tested).toEqual(declared);
   });
 
