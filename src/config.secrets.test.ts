@@ -6,14 +6,14 @@ describe('configuration: secrets', () => {
   it('snapshots only allow-listed secret variables, frozen', () => {
     const config = loadConfig({
       NODE_ENV: 'test',
-      TWILIO_AUTH_TOKEN: 'tw',
+      TWILIO_AUTH_TOKEN: 'tw-auth-token',
       VSA_SECRET_SMTP_EU: 'smtp',
       OPENAI_API_KEY: '',
       AUTH_TOKEN_SECRET: 'x'.repeat(40),
       DATABASE_URL: 'postgres://u:p@h/db',
       HOME: '/somewhere',
     });
-    expect(config.secrets.env).toEqual({ TWILIO_AUTH_TOKEN: 'tw', VSA_SECRET_SMTP_EU: 'smtp' });
+    expect(config.secrets.env).toEqual({ TWILIO_AUTH_TOKEN: 'tw-auth-token', VSA_SECRET_SMTP_EU: 'smtp' });
     expect(Object.isFrozen(config.secrets.env)).toBe(true);
   });
 
