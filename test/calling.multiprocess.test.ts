@@ -85,7 +85,10 @@ describe.runIf(testEngine() === 'postgres')('calling engine across processes (Po
       TELEPHONY_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: sim.accountSid, TWILIO_AUTH_TOKEN: sim.authToken,
       TWILIO_FROM_NUMBER: SIMULATOR_FROM_NUMBER, TWILIO_API_BASE_URL: sim.url, PUBLIC_BASE_URL: apiUrl,
       CALLING_CPS: String(CPS), CALLING_MAX_CONCURRENT_CALLS: String(MAX_CONCURRENT), SCHEDULER_TICK_MS: String(TICK_MS),
-      CALLING_WINDOW_GUARD_MINUTES: '0', RECONCILER_INTERVAL_MS: '500', RECONCILER_UNPLACED_AFTER_SECONDS: '60',
+      CALLING_WINDOW_GUARD_MINUTES: '0',
+      // The simulator frees a concurrency slot only once its final callback has been
+      // answered; on a loaded machine that lags our commit by more than the default 1 s.
+      CALLING_SLOT_COOLDOWN_MS: '3000', RECONCILER_INTERVAL_MS: '500', RECONCILER_UNPLACED_AFTER_SECONDS: '60',
       CALLING_RING_TIMEOUT_SECONDS: '5', CALLING_MAX_CALL_SECONDS: '30', RECONCILER_MARGIN_SECONDS: '0',
     };
     for (let i = 0; i < 3; i++) children.push(spawnScheduler(env));

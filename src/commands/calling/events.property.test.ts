@@ -129,7 +129,7 @@ describe('call events under chaos (property)', () => {
           expect(status).toBe(maxAttempts === 1 ? 'completed' : 'running');
         },
       ),
-      { endOnFailure: true, numRuns: Number(process.env.PROP_RUNS ?? (testEngine() === 'postgres' ? 40 : 20)) },
+      { endOnFailure: true, ...(process.env.PROP_SEED ? { seed: Number(process.env.PROP_SEED) } : {}), numRuns: Number(process.env.PROP_RUNS ?? (testEngine() === 'postgres' ? 40 : 20)) },
     );
   }, 300_000);
 });

@@ -108,6 +108,11 @@ async function applyPatch(
  * Both lookups are index-driven (contacts_campaign_state_idx, contacts_dialable_idx).
  */
 export async function completeCampaignIfFinished(db: Kysely<DB>, campaignId: string): Promise<boolean> {
+  // Serialize the check per campaign: two transactions closing the last two
+  // contacts would otherwise each still see the other's contact open (write
+  // skew) and neither complete the campaign. The lock waits for the other to
+  // commit; the UPDATE below then reads with a fresh snapshot and sees it.
+  await sql`SELECT id FROM campaigns WHERE id = ${campaignId} FOR NO KEY UPDATE`.execute(db);
   const res = await sql`
     UPDATE campaigns SET status = 'completed'
     WHERE id = ${campaignId} AND status IN ('running', 'paused')
