@@ -42,6 +42,9 @@ export interface Preview {
 
 type Token = [string, string, number, number, Token[]?, ...unknown[]];
 
+/** Sections nested deeper than this are refused (and never walked recursively past it). */
+export const MAX_SECTION_DEPTH = 32;
+
 // eslint-disable-next-line no-control-regex
 const CONTROL_RUN = /[\u0000-\u001f\u007f]+/g;
 
@@ -78,7 +81,13 @@ export function parseField(field: string, source: string): ParsedField {
   }
   const names: string[] = [];
   const problems: FieldProblem[] = [];
-  const walk = (ts: readonly Token[]) => {
+  let tooDeep = false;
+  const walk = (ts: readonly Token[], depth: number) => {
+    if (depth > MAX_SECTION_DEPTH) {
+      if (!tooDeep) problems.push({ field, code: 'template_too_deep', message: `nests sections more than ${MAX_SECTION_DEPTH} deep` });
+      tooDeep = true;
+      return;
+    }
     for (const t of ts) {
       const [type, value, start] = t;
       if (type === 'name' || type === '&' || type === '#' || type === '^') {
@@ -86,14 +95,15 @@ export function parseField(field: string, source: string): ParsedField {
         else if (!names.includes(value)) names.push(value);
       }
       if (type === '>') problems.push({ field, code: 'template_partial', message: `uses a partial ({{> ${value}}}) at ${position(source, start)}; partials are not supported` });
-      if ((type === '#' || type === '^') && t[4]) walk(t[4]);
+      if ((type === '#' || type === '^') && t[4]) walk(t[4], depth + 1);
     }
   };
-  walk(tokens);
+  walk(tokens, 0);
   return { tokens, names, problems };
 }
 
-function renderTokens(tokens: readonly Token[], vars: TemplateVariables, mode: RenderMode): string {
+function renderTokens(tokens: readonly Token[], vars: TemplateVariables, mode: RenderMode, depth = 0): string {
+  if (depth > MAX_SECTION_DEPTH) return '';
   let out = '';
   const valueOf = (name: string): string => (isKnown(name) ? (vars[name] ?? '') : '');
   for (const t of tokens) {
@@ -109,10 +119,10 @@ function renderTokens(tokens: readonly Token[], vars: TemplateVariables, mode: R
         break;
       }
       case '#':
-        if (valueOf(value) !== '') out += renderTokens(t[4] ?? [], vars, mode);
+        if (valueOf(value) !== '') out += renderTokens(t[4] ?? [], vars, mode, depth + 1);
         break;
       case '^':
-        if (valueOf(value) === '') out += renderTokens(t[4] ?? [], vars, mode);
+        if (valueOf(value) === '') out += renderTokens(t[4] ?? [], vars, mode, depth + 1);
         break;
       default:
         // Comments, delimiter changes and (unsupported) partials render nothing.
