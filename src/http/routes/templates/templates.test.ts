@@ -193,6 +193,13 @@ describe('template previews', () => {
     expect(res.json().missing_variables).toEqual(['q2_answer']);
   });
 
+  it('refuses a preview whose output would be huge (422), instead of building it', async () => {
+    const tpl = await createTemplate(t.db, { body_html: '{{campaign_name}}'.repeat(5000) });
+    const res = await api.http.inject({ method: 'POST', url: `/api/templates/${tpl.id}/preview`, headers: viewer, payload: { variables: { campaign_name: '&'.repeat(10_000) } } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'template.rendered_too_large', errors: [{ field: 'body_html', code: 'rendered_too_large' }] });
+  });
+
   it('previews an unsaved draft and reports syntax errors with the field', async () => {
     const ok = await api.http.inject({
       method: 'POST',
