@@ -82,6 +82,7 @@ export const envSchema = z.object({
     .string()
     .refine((v) => isTimeZone(v), 'must be an IANA time zone such as Europe/Rome')
     .default('Europe/Rome'),
+  IMPORT_MAX_BYTES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1024, 'must be at least 1024').default(256 * 1024 * 1024),
 });
 
 function isTimeZone(v: string): boolean {
@@ -137,6 +138,8 @@ export interface Config {
      */
     readonly env: Readonly<Record<string, string>>;
   };
+  /** CSV uploads (contacts, exclusion lists). */
+  readonly imports: { readonly maxBytes: number };
 }
 
 /**
@@ -291,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : // Development only (production requires the variable): a fixed, documented key so
         // secrets saved in the embedded demo survive restarts. Never protects anything real.
         { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), previousKeys, ephemeral: true, env: secretEnv },
+    imports: { maxBytes: e.IMPORT_MAX_BYTES },
   };
   return deepFreeze(config);
 }

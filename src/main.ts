@@ -5,7 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuthCommands } from './cli/auth.js';
 import { createCliContext, explainError, EXIT } from './cli/context.js';
+import { registerContactsCommands } from './cli/contacts.js';
 import { registerDbCommands } from './cli/db.js';
+import { registerExclusionCommands } from './cli/exclusions.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerSettingsCommands } from './cli/settings.js';
 import { VERSION } from './version.js';
@@ -21,6 +23,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerDbCommands(program, ctx);
   registerSettingsCommands(program, ctx);
   registerAuthCommands(program, ctx);
+  registerContactsCommands(program, ctx);
+  registerExclusionCommands(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

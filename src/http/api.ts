@@ -14,6 +14,8 @@ import type { RouteDef } from './route.js';
 import { adminRoutes } from './routes/admin/routes.js';
 import { authRoutes } from './routes/auth/routes.js';
 import { campaignRoutes } from './routes/campaigns/routes.js';
+import { contactRoutes } from './routes/contacts/routes.js';
+import { exclusionRoutes } from './routes/exclusions/routes.js';
 import { healthRoutes } from './routes/health.js';
 import { templateRoutes } from './routes/templates/routes.js';
 
@@ -29,5 +31,13 @@ export interface ApiServices {
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
-  return [...healthRoutes(s), ...authRoutes(s), ...campaignRoutes(s), ...templateRoutes(s), ...adminRoutes(s)];
+  return [
+    ...healthRoutes(s),
+    ...authRoutes(s),
+    ...campaignRoutes(s),
+    ...contactRoutes(s),
+    ...exclusionRoutes(s),
+    ...templateRoutes(s),
+    ...adminRoutes(s),
+  ];
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -107,6 +108,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     hsts: config.env === 'production',
   });
   await app.register(fastifyCookie);
+  // CSV uploads: parts are streamed to the route (req.file()), never buffered; one file per request.
+  await app.register(fastifyMultipart, { limits: { fileSize: config.imports.maxBytes + 1, files: 1, fields: 20, parts: 21 } });
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Too many requests; retry in ${ctx.after}.`), { statusCode: 429 }),

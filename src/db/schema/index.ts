@@ -5,15 +5,17 @@
 import type { AdminTables } from './admin.js';
 import type { ApiTables } from './api.js';
 import type { AuthTables } from './auth.js';
+import type { ContactsImportTables } from './contacts.js';
 import type { CoreTables } from './core.js';
 import type { SchemaMigrationsTable } from './ledger.js';
 
 export * from './admin.js';
 export * from './api.js';
 export * from './auth.js';
+export * from './contacts.js';
 export * from './core.js';
 export type { SchemaMigrationsTable } from './ledger.js';
 
-export interface DB extends CoreTables, ApiTables, AdminTables, AuthTables {
+export interface DB extends CoreTables, AdminTables, ApiTables, AuthTables, ContactsImportTables {
   schema_migrations: SchemaMigrationsTable;
 }
