@@ -68,6 +68,28 @@ describe('previewTemplate', () => {
     ]);
   });
 
+  it('refuses absurdly nested sections instead of overflowing the stack', () => {
+    const deep = '{{#a}}'.repeat(8500) + 'x' + '{{/a}}'.repeat(8500);
+    expect(lintTemplate({ subject: 's', body_html: deep, body_text: 't' })).toEqual([{ field: 'body_html', code: 'template_too_deep', message: 'nests sections more than 32 deep' }]);
+    expect(() => previewTemplate({ subject: 's', body_html: deep, body_text: 't' }, vars)).toThrow(ValidationError);
+    expect(renderField(deep, { ...vars }, 'html')).toBe('');
+    const ok = '{{#campaign_name}}'.repeat(30) + 'x' + '{{/campaign_name}}'.repeat(30);
+    expect(previewTemplate({ subject: 's', body_html: ok, body_text: 't' }, vars).html).toBe('x');
+  });
+
+  it('caps the rendered size: a short template repeating a long value is refused, not rendered', () => {
+    const t = { subject: 's', body_html: '{{campaign_name}}'.repeat(5000), body_text: 't' };
+    let err: unknown;
+    try {
+      previewTemplate(t, { ...vars, campaign_name: '<'.repeat(10_000) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).problems).toEqual([{ field: 'body_html', code: 'rendered_too_large', message: expect.stringContaining('1000000') }]);
+    expect(previewTemplate(t, vars).html.length).toBe(5000 * 'Customer satisfaction 2026'.length);
+  });
+
   it('uses Italian samples for Italian templates and blank answers for non-completed outcomes', () => {
     expect(sampleVariables('it', 'refused')).toMatchObject({ campaign_name: 'Soddisfazione clienti 2026', outcome: 'refused', q1_answer: '' });
   });

@@ -42,6 +42,13 @@ export interface Preview {
 
 type Token = [string, string, number, number, Token[]?, ...unknown[]];
 
+/** Sections nested deeper than this are refused (and never walked recursively past it). */
+export const MAX_SECTION_DEPTH = 32;
+/** Largest rendered field, in characters: a short template repeating a long value must not exhaust memory. */
+export const MAX_RENDERED_CHARS = 1_000_000;
+
+class RenderedTooLarge extends Error {}
+
 // eslint-disable-next-line no-control-regex
 const CONTROL_RUN = /[\u0000-\u001f\u007f]+/g;
 
@@ -78,7 +85,13 @@ export function parseField(field: string, source: string): ParsedField {
   }
   const names: string[] = [];
   const problems: FieldProblem[] = [];
-  const walk = (ts: readonly Token[]) => {
+  let tooDeep = false;
+  const walk = (ts: readonly Token[], depth: number) => {
+    if (depth > MAX_SECTION_DEPTH) {
+      if (!tooDeep) problems.push({ field, code: 'template_too_deep', message: `nests sections more than ${MAX_SECTION_DEPTH} deep` });
+      tooDeep = true;
+      return;
+    }
     for (const t of ts) {
       const [type, value, start] = t;
       if (type === 'name' || type === '&' || type === '#' || type === '^') {
@@ -86,33 +99,39 @@ export function parseField(field: string, source: string): ParsedField {
         else if (!names.includes(value)) names.push(value);
       }
       if (type === '>') problems.push({ field, code: 'template_partial', message: `uses a partial ({{> ${value}}}) at ${position(source, start)}; partials are not supported` });
-      if ((type === '#' || type === '^') && t[4]) walk(t[4]);
+      if ((type === '#' || type === '^') && t[4]) walk(t[4], depth + 1);
     }
   };
-  walk(tokens);
+  walk(tokens, 0);
   return { tokens, names, problems };
 }
 
-function renderTokens(tokens: readonly Token[], vars: TemplateVariables, mode: RenderMode): string {
+function renderTokens(tokens: readonly Token[], vars: TemplateVariables, mode: RenderMode, depth = 0, budget = { left: MAX_RENDERED_CHARS }): string {
+  if (depth > MAX_SECTION_DEPTH) return '';
   let out = '';
   const valueOf = (name: string): string => (isKnown(name) ? (vars[name] ?? '') : '');
+  const append = (piece: string) => {
+    budget.left -= piece.length;
+    if (budget.left < 0) throw new RenderedTooLarge();
+    out += piece;
+  };
   for (const t of tokens) {
     const [type, value] = t;
     switch (type) {
       case 'text':
-        out += value;
+        append(value);
         break;
       case 'name':
       case '&': {
         const v = valueOf(value);
-        out += mode === 'html' ? escapeHtml(v) : mode === 'subject' ? v.replace(CONTROL_RUN, ' ') : v;
+        append(mode === 'html' ? escapeHtml(v) : mode === 'subject' ? v.replace(CONTROL_RUN, ' ') : v);
         break;
       }
       case '#':
-        if (valueOf(value) !== '') out += renderTokens(t[4] ?? [], vars, mode);
+        if (valueOf(value) !== '') out += renderTokens(t[4] ?? [], vars, mode, depth + 1, budget);
         break;
       case '^':
-        if (valueOf(value) === '') out += renderTokens(t[4] ?? [], vars, mode);
+        if (valueOf(value) === '') out += renderTokens(t[4] ?? [], vars, mode, depth + 1, budget);
         break;
       default:
         // Comments, delimiter changes and (unsupported) partials render nothing.
@@ -122,10 +141,22 @@ function renderTokens(tokens: readonly Token[], vars: TemplateVariables, mode: R
   return out;
 }
 
+/** Renders a parsed field, turning an over-long result into a problem naming the field. */
+function renderChecked(field: string, tokens: readonly Token[], vars: TemplateVariables, mode: RenderMode): string {
+  try {
+    return renderTokens(tokens, vars, mode);
+  } catch (err) {
+    if (!(err instanceof RenderedTooLarge)) throw err;
+    throw new ValidationError('template.rendered_too_large', `The rendered ${field} would be longer than ${MAX_RENDERED_CHARS} characters.`, [
+      { field, code: 'rendered_too_large', message: `renders to more than ${MAX_RENDERED_CHARS} characters with these variables` },
+    ]);
+  }
+}
+
 /** Renders one field (no validation; call `parseField` first to report problems). */
 export function renderField(source: string, vars: TemplateVariables, mode: RenderMode): string {
   const parsed = parseField('template', source);
-  const out = renderTokens(parsed.tokens, vars, mode);
+  const out = renderChecked('template', parsed.tokens, vars, mode);
   return mode === 'subject' ? out.replace(/[\r\n]+/g, ' ').trim() : out;
 }
 
@@ -144,9 +175,9 @@ export function previewTemplate(t: TemplateSource, vars: TemplateVariables): Pre
   if (problems.length) throw new ValidationError('template.invalid', `The template cannot be rendered: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
   const used = [...new Set(Object.values(fields).flatMap((f) => [...f.names]))];
   return {
-    subject: renderTokens(fields.subject.tokens, vars, 'subject').replace(/[\r\n]+/g, ' ').trim(),
-    html: renderTokens(fields.body_html.tokens, vars, 'html'),
-    text: renderTokens(fields.body_text.tokens, vars, 'text'),
+    subject: renderChecked('subject', fields.subject.tokens, vars, 'subject').replace(/[\r\n]+/g, ' ').trim(),
+    html: renderChecked('body_html', fields.body_html.tokens, vars, 'html'),
+    text: renderChecked('body_text', fields.body_text.tokens, vars, 'text'),
     unknown_variables: used.filter((n) => !isKnown(n)).sort(),
     missing_variables: used.filter((n) => isKnown(n) && !vars[n]).sort(),
   };

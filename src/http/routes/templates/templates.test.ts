@@ -128,6 +128,11 @@ describe('email templates CRUD', () => {
     ]);
     const subject201 = await api.http.inject({ method: 'POST', url: '/api/templates', headers: manager, payload: { ...valid, subject: 'x'.repeat(201) } });
     expect(subject201.json().errors).toEqual([{ field: 'subject', code: 'too_long', message: 'must be at most 200 characters' }]);
+    const deep = await api.http.inject({ method: 'POST', url: '/api/templates', headers: manager, payload: { ...valid, body_text: '{{#a}}'.repeat(8000) + '{{/a}}'.repeat(8000) } });
+    expect(deep.statusCode).toBe(422);
+    expect(deep.json().errors).toEqual([{ field: 'body_text', code: 'template_too_deep', message: 'nests sections more than 32 deep' }]);
+    const deepPreview = await api.http.inject({ method: 'POST', url: '/api/templates/preview', headers: manager, payload: { subject: 's', body_html: '{{^a}}'.repeat(8000) + '{{/a}}'.repeat(8000), body_text: '' } });
+    expect(deepPreview.statusCode).toBe(422);
     const partial = await api.http.inject({ method: 'POST', url: '/api/templates', headers: manager, payload: { ...valid, body_html: 'Hi {{> header}}' } });
     expect(partial.json().errors[0]).toMatchObject({ field: 'body_html', code: 'template_partial' });
     const after = await t.db.selectFrom('email_templates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -186,6 +191,13 @@ describe('template previews', () => {
     expect(res.json().html).toBe('<p>&lt;script&gt;fetch(&quot;&#x2F;&#x2F;evil&quot;)&lt;&#x2F;script&gt; </p>');
     expect(res.json().text).toBe('<script>fetch("//evil")</script>');
     expect(res.json().missing_variables).toEqual(['q2_answer']);
+  });
+
+  it('refuses a preview whose output would be huge (422), instead of building it', async () => {
+    const tpl = await createTemplate(t.db, { body_html: '{{campaign_name}}'.repeat(5000) });
+    const res = await api.http.inject({ method: 'POST', url: `/api/templates/${tpl.id}/preview`, headers: viewer, payload: { variables: { campaign_name: '&'.repeat(10_000) } } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'template.rendered_too_large', errors: [{ field: 'body_html', code: 'rendered_too_large' }] });
   });
 
   it('previews an unsaved draft and reports syntax errors with the field', async () => {
