@@ -208,6 +208,13 @@ describe('importContacts', () => {
     expect((await rejection(run('not-a-uuid', 'phone_number\n1\n'))).kind).toBe('not_found');
   });
 
+  it('refuses a campaign whose phone region has no numbering plan, writing nothing', async () => {
+    const c = await createCampaign(db, { phone_region: 'XX' });
+    const err = await rejection(run(c.id, 'phone_number\n3471234567\n'));
+    expect(err).toMatchObject({ code: 'contacts.unknown_phone_region', kind: 'conflict' });
+    expect(await contactsOf(c.id)).toEqual([]);
+  });
+
   it("uses the campaign's phone region for national numbers", async () => {
     const c = await createCampaign(db, { phone_region: 'GB' });
     const report = await run(c.id, 'phone_number\n020 7946 0958\n347 123 4567\n');

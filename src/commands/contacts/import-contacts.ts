@@ -19,6 +19,7 @@ import type { DB } from '../../db/schema/index.js';
 import {
   CONTACT_COLUMNS,
   assertCampaignAcceptsContacts,
+  isKnownRegion,
   mapHeader,
   validateContactRow,
   type ImportReport,
@@ -77,6 +78,9 @@ export async function importContacts(db: Kysely<DB>, input: ImportContactsInput)
   }
   const width = file.header.cells.length;
   const region = campaign.phone_region;
+  if (!isKnownRegion(region)) {
+    throw new DomainError('contacts.unknown_phone_region', `the campaign's phone region ${region} has no known numbering plan; set phone_region (e.g. IT)`, 'conflict', { phone_region: region });
+  }
   const importId = randomUUID();
 
   return withBulkTransaction(db, async (trx, copyFrom) => {
