@@ -4,10 +4,12 @@
  */
 import type { CoreTables } from './core.js';
 import type { SchemaMigrationsTable } from './ledger.js';
+import type { ReportingTables } from './reporting.js';
 
 export * from './core.js';
+export * from './reporting.js';
 export type { SchemaMigrationsTable } from './ledger.js';
 
-export interface DB extends CoreTables {
+export interface DB extends CoreTables, ReportingTables {
   schema_migrations: SchemaMigrationsTable;
 }
