@@ -5,9 +5,10 @@
  * Every variable is documented in the README's configuration table; keep the two
  * in step (a test compares them).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MATRIX, parseMatrix, type PermissionMatrix } from './domain/auth/permissions.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -39,6 +40,19 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(10),
   VSA_DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
   MIGRATE_ON_START: bool.optional(),
+  // --- HTTP API, sessions, access control (issue 3) ---
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1024, 'must be at least 1024').default(1024 * 1024),
+  AUTH_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(30, 'must be at least 30').max(86400, 'must be at most 86400').default(900),
+  RBAC_MATRIX: z.string().optional(),
+  CONFIG_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  DEFAULT_TIMEZONE: z
+    .string()
+    .refine((v) => isTimeZone(v), 'must be an IANA time zone such as Europe/Rome')
+    .default('Europe/Rome'),
   // Reporting (issue 8)
   STATS_CACHE_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be between 0 and 60').max(60, 'must be between 0 and 60').default(30),
   REDIS_URL: z.string().refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL').optional(),
@@ -58,6 +72,15 @@ export const envSchema = z.object({
   }
 });
 
+function isTimeZone(v: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type Env = z.input<typeof envSchema>;
 
 export interface Config {
@@ -67,6 +90,17 @@ export interface Config {
   readonly database:
     | { readonly engine: 'postgres'; readonly url: string; readonly poolMax: number; readonly migrateOnStart: boolean }
     | { readonly engine: 'pglite'; readonly dataDir: string; readonly migrateOnStart: true };
+  /** Where the embedded engine and local files (exports, demo mail) live. */
+  readonly dataDir: string;
+  readonly api: { readonly bodyLimitBytes: number; readonly defaultTimezone: string };
+  readonly auth: {
+    /** HMAC key for access tokens. Random per process outside production when unset. */
+    readonly tokenSecret: string;
+    readonly accessTokenTtlSeconds: number;
+    readonly matrix: PermissionMatrix;
+  };
+  /** AES-256-GCM key for secrets stored in the database (admin configuration). */
+  readonly secrets: { readonly encryptionKey: Buffer; readonly ephemeral: boolean };
   readonly reporting: {
     /** How long campaign statistics are cached (≤ 60 000 ms; 0 disables the cache). */
     readonly statsCacheTtlMs: number;
@@ -77,7 +111,7 @@ export interface Config {
     readonly storage:
       | { readonly kind: 'local'; readonly dir: string }
       | { readonly kind: 's3'; readonly bucket: string; readonly region: string; readonly endpoint?: string; readonly forcePathStyle: boolean };
-    /** HMAC key of signed download links; random per process when unset (links then work only on that process). */
+    /** HMAC key of signed download links (EXPORT_LINK_SECRET, else derived from AUTH_TOKEN_SECRET, else random per process). */
     readonly linkSecret: string;
     readonly linkTtlMs: number;
     /** Export files (and their links) are deleted/refused after this long. */
@@ -98,7 +132,7 @@ export class ConfigError extends Error {
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
   }
@@ -127,6 +161,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  const late: { variable: string; message: string }[] = [];
+  let matrix: PermissionMatrix = DEFAULT_MATRIX;
+  if (e.RBAC_MATRIX) {
+    try {
+      matrix = parseMatrix(e.RBAC_MATRIX);
+    } catch (err) {
+      late.push({ variable: 'RBAC_MATRIX', message: (err as Error).message });
+    }
+  }
+  if (e.NODE_ENV === 'production') {
+    if (!e.AUTH_TOKEN_SECRET) late.push({ variable: 'AUTH_TOKEN_SECRET', message: 'is required in production' });
+    if (!e.CONFIG_ENCRYPTION_KEY) late.push({ variable: 'CONFIG_ENCRYPTION_KEY', message: 'is required in production' });
+  }
+  if (late.length) throw new ConfigError(late);
   const config: Config = {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
@@ -134,6 +182,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START ?? false }
       : { engine: 'pglite', dataDir: e.VSA_DATA_DIR, migrateOnStart: true },
+    dataDir: e.VSA_DATA_DIR,
+    api: { bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, defaultTimezone: e.DEFAULT_TIMEZONE },
+    auth: {
+      tokenSecret: e.AUTH_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      matrix,
+    },
+    secrets: e.CONFIG_ENCRYPTION_KEY
+      ? { encryptionKey: Buffer.from(e.CONFIG_ENCRYPTION_KEY, 'base64'), ephemeral: false }
+      : // Development only (production requires the variable): a fixed, documented key so
+        // secrets saved in the embedded demo survive restarts. Never protects anything real.
+        { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), ephemeral: true },
     reporting: { statsCacheTtlMs: e.STATS_CACHE_TTL_SECONDS * 1000, ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}) },
     export: {
       storage: e.EXPORT_STORAGE === 's3'
@@ -142,7 +202,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             ...(e.EXPORT_S3_ENDPOINT ? { endpoint: e.EXPORT_S3_ENDPOINT } : {}), forcePathStyle: e.EXPORT_S3_FORCE_PATH_STYLE,
           }
         : { kind: 'local', dir: e.EXPORT_DIR ?? join(e.VSA_DATA_DIR, 'exports') },
-      linkSecret: e.EXPORT_LINK_SECRET ?? randomBytes(32).toString('hex'),
+      // Unset: derived from the access-token key (required in production), so
+      // every API process verifies every other's links; random in development.
+      linkSecret: e.EXPORT_LINK_SECRET
+        ?? (e.AUTH_TOKEN_SECRET ? createHash('sha256').update(`export-links\n${e.AUTH_TOKEN_SECRET}`).digest('hex') : randomBytes(32).toString('hex')),
       linkTtlMs: e.EXPORT_LINK_TTL_SECONDS * 1000,
       retentionMs: e.EXPORT_RETENTION_HOURS * 3_600_000,
       syncMaxRows: e.EXPORT_SYNC_MAX_ROWS,

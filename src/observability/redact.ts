@@ -4,6 +4,9 @@
  */
 
 /** Keys whose values are never logged, whatever they contain. */
+/** Keys whose values are secrets (masked even in audit images). */
+const SECRET_KEY = /(pass(word)?|secret|token|authorization|cookie|api[-_]?key|auth[-_]?token|signature|credential|private[-_]?key)/i;
+
 const SENSITIVE_KEY =
   /(pass(word)?|secret|token|authorization|cookie|api[-_]?key|auth[-_]?token|phone|e-?mail|^to$|^from$|transcript|speech|heard|answer|signature|credential|private[-_]?key)/i;
 
@@ -53,4 +56,19 @@ function scrubError(err: Error): Record<string, unknown> {
 export function maskPhone(e164: string): string {
   if (e164.length <= 7) return e164.replace(/\d/g, '*');
   return e164.slice(0, 6) + '*'.repeat(e164.length - 8) + e164.slice(-2);
+}
+
+/**
+ * Masks values under secret-looking keys (tokens, passwords, keys) but leaves
+ * other text alone: for audit images, where wording must stay readable and
+ * personal data is kept out by the caller.
+ */
+export function maskSecretKeys(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 8 || value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map((v) => maskSecretKeys(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'boolean' ? '[redacted]' : maskSecretKeys(v, depth + 1);
+  }
+  return out;
 }

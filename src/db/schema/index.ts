@@ -2,14 +2,16 @@
  * The database as Kysely sees it. Each migration area keeps its row types in a
  * file of its own here; `DB` joins them.
  */
+import type { ApiTables } from './api.js';
 import type { CoreTables } from './core.js';
 import type { SchemaMigrationsTable } from './ledger.js';
 import type { ReportingTables } from './reporting.js';
 
+export * from './api.js';
 export * from './core.js';
 export * from './reporting.js';
 export type { SchemaMigrationsTable } from './ledger.js';
 
-export interface DB extends CoreTables, ReportingTables {
+export interface DB extends CoreTables, ApiTables, ReportingTables {
   schema_migrations: SchemaMigrationsTable;
 }

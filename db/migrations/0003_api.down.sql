@@ -1,0 +1,2 @@
+-- 0003_api down. Idempotent.
+DROP TABLE IF EXISTS audit_log;
