@@ -46,7 +46,9 @@ CREATE INDEX IF NOT EXISTS contacts_campaign_report_idx ON contacts (campaign_id
 CREATE INDEX IF NOT EXISTS contacts_campaign_id_id_idx ON contacts (campaign_id, id);
 
 -- ── Roll-ups ────────────────────────────────────────────────────────────────
--- Calls per UTC hour (date_bin, so the session time zone never matters).
+-- Calls per UTC hour (date_bin, so the session time zone never matters):
+-- attempts by when they were dialled (started_at, else created_at), answers by
+-- answered_at, completions by when the completed call ended.
 CREATE TABLE IF NOT EXISTS reporting_call_hourly (
   campaign_id   uuid NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
   hour          timestamptz NOT NULL,
@@ -137,7 +139,7 @@ DECLARE
   o_comp timestamptz; n_comp timestamptz; o_secs integer; n_secs integer;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM reporting_bump_hour(NEW.campaign_id, NEW.created_at, 1, 0, 0);
+    PERFORM reporting_bump_hour(NEW.campaign_id, coalesce(NEW.started_at, NEW.created_at), 1, 0, 0);
     PERFORM reporting_bump_hour(NEW.campaign_id, NEW.answered_at, 0, 1, 0);
     PERFORM reporting_bump_hour(NEW.campaign_id,
       reporting_completed_at(NEW.outcome::text, NEW.answered_at, NEW.ended_at, NEW.created_at), 0, 0, 1);
@@ -145,7 +147,7 @@ BEGIN
     RETURN NULL;
   END IF;
   IF TG_OP = 'DELETE' THEN
-    PERFORM reporting_bump_hour(OLD.campaign_id, OLD.created_at, -1, 0, 0);
+    PERFORM reporting_bump_hour(OLD.campaign_id, coalesce(OLD.started_at, OLD.created_at), -1, 0, 0);
     PERFORM reporting_bump_hour(OLD.campaign_id, OLD.answered_at, 0, -1, 0);
     PERFORM reporting_bump_hour(OLD.campaign_id,
       reporting_completed_at(OLD.outcome::text, OLD.answered_at, OLD.ended_at, OLD.created_at), 0, 0, -1);
@@ -153,9 +155,11 @@ BEGIN
     RETURN NULL;
   END IF;
   -- UPDATE: move only what changed.
-  IF OLD.campaign_id IS DISTINCT FROM NEW.campaign_id OR OLD.created_at IS DISTINCT FROM NEW.created_at THEN
-    PERFORM reporting_bump_hour(OLD.campaign_id, OLD.created_at, -1, 0, 0);
-    PERFORM reporting_bump_hour(NEW.campaign_id, NEW.created_at, 1, 0, 0);
+  IF OLD.campaign_id IS DISTINCT FROM NEW.campaign_id
+     OR date_bin('1 hour', coalesce(OLD.started_at, OLD.created_at), timestamptz '2000-01-01 00:00:00+00')
+        IS DISTINCT FROM date_bin('1 hour', coalesce(NEW.started_at, NEW.created_at), timestamptz '2000-01-01 00:00:00+00') THEN
+    PERFORM reporting_bump_hour(OLD.campaign_id, coalesce(OLD.started_at, OLD.created_at), -1, 0, 0);
+    PERFORM reporting_bump_hour(NEW.campaign_id, coalesce(NEW.started_at, NEW.created_at), 1, 0, 0);
   END IF;
   IF OLD.campaign_id IS DISTINCT FROM NEW.campaign_id OR OLD.answered_at IS DISTINCT FROM NEW.answered_at THEN
     PERFORM reporting_bump_hour(OLD.campaign_id, OLD.answered_at, 0, -1, 0);
@@ -194,7 +198,7 @@ END $$;
 
 DROP TRIGGER IF EXISTS call_attempts_reporting_rollup ON call_attempts;
 CREATE TRIGGER call_attempts_reporting_rollup
-  AFTER INSERT OR DELETE OR UPDATE OF campaign_id, created_at, answered_at, ended_at, outcome ON call_attempts
+  AFTER INSERT OR DELETE OR UPDATE OF campaign_id, created_at, started_at, answered_at, ended_at, outcome ON call_attempts
   FOR EACH ROW EXECUTE FUNCTION reporting_call_attempts_rollup();
 
 DROP TRIGGER IF EXISTS survey_responses_reporting_rollup ON survey_responses;
@@ -206,7 +210,7 @@ CREATE TRIGGER survey_responses_reporting_rollup
 INSERT INTO reporting_call_hourly (campaign_id, hour, attempts, answers, completions)
 SELECT campaign_id, h, sum(att)::integer, sum(ans)::integer, sum(comp)::integer
 FROM (
-  SELECT campaign_id, date_bin('1 hour', created_at, timestamptz '2000-01-01 00:00:00+00') AS h, 1 AS att, 0 AS ans, 0 AS comp FROM call_attempts
+  SELECT campaign_id, date_bin('1 hour', coalesce(started_at, created_at), timestamptz '2000-01-01 00:00:00+00') AS h, 1 AS att, 0 AS ans, 0 AS comp FROM call_attempts
   UNION ALL
   SELECT campaign_id, date_bin('1 hour', answered_at, timestamptz '2000-01-01 00:00:00+00'), 0, 1, 0 FROM call_attempts WHERE answered_at IS NOT NULL
   UNION ALL

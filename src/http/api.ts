@@ -7,10 +7,12 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import type { DB } from '../db/schema/index.js';
 import type { Logger } from '../observability/logger.js';
+import type { ReportingServices } from '../reporting-services.js';
 import type { TokenService } from './auth/tokens.js';
 import type { RouteDef } from './route.js';
 import { campaignRoutes } from './routes/campaigns/routes.js';
 import { healthRoutes } from './routes/health.js';
+import { reportingRoutes } from './routes/reporting/routes.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
 export interface ApiServices {
@@ -19,8 +21,10 @@ export interface ApiServices {
   readonly db: Kysely<DB>;
   readonly tokens: TokenService;
   readonly log: Logger;
+  /** Statistics cache, export blob store and audit callback (issue 8). */
+  readonly reporting: ReportingServices;
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
-  return [...healthRoutes(s), ...campaignRoutes(s)];
+  return [...healthRoutes(s), ...campaignRoutes(s), ...reportingRoutes(s)];
 }

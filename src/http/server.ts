@@ -14,6 +14,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import type { Logger } from '../observability/logger.js';
+import { createReportingServices, type ReportingServices } from '../reporting-services.js';
 import { VERSION } from '../version.js';
 import { recordAudit } from '../commands/audit.js';
 import { type ApiServices, apiRoutes } from './api.js';
@@ -32,6 +33,8 @@ export interface ServerDeps {
   authenticator?: Authenticator;
   /** Registers plugins that are not `RouteDef`s (webhooks, identity provider). Their routes must set `config.access`. */
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
+  /** Reporting adapters (stats cache, export storage); built from config (and closed with the server) when absent. */
+  reporting?: ReportingServices;
 }
 
 /** One registered route and who may call it (for the route × role test and docs). */
@@ -129,7 +132,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     req.principal = await authenticator.authenticate(req);
   });
 
-  const services: ApiServices = { config, database: deps.database, db: deps.database.db, tokens, log: deps.log };
+  const reporting = deps.reporting ?? createReportingServices(config, deps.database.db, deps.log);
+  if (!deps.reporting) app.addHook('onClose', () => reporting.close());
+  const services: ApiServices = { config, database: deps.database, db: deps.database.db, tokens, log: deps.log, reporting };
   const routes = [...apiRoutes(services), ...(deps.routes ?? [])];
   registerRoutes(app, routes, {
     matrix: config.auth.matrix,

@@ -78,7 +78,7 @@ export async function runExportJob(db: Kysely<DB>, deps: ExportDeps, jobId: stri
       .returningAll()
       .executeTakeFirstOrThrow();
     await deps.recordAudit({
-      actorUserId: claimed.requested_by_user_id, action: 'campaign.export', targetType: 'campaign', targetId: claimed.campaign_id,
+      actorUserId: claimed.requested_by_user_id, action: 'export.create', targetType: 'campaign', targetId: claimed.campaign_id,
       details: { rows: progress.rows, jobId, mode: 'job' },
     });
     deps.log?.info({ jobId, campaignId: claimed.campaign_id, rows: progress.rows, bytes }, 'export job done');
@@ -181,7 +181,7 @@ export async function startDirectExport(
   const body = campaignCsvStream(db, input.campaignId, { ...options, ...(input.batchSize ? { batchSize: input.batchSize } : {}) }, progress);
   body.once('end', () => {
     deps.recordAudit({
-      actorUserId: input.actorUserId, action: 'campaign.export', targetType: 'campaign', targetId: input.campaignId,
+      actorUserId: input.actorUserId, action: 'export.create', targetType: 'campaign', targetId: input.campaignId,
       details: { rows: progress.rows, mode: 'direct' },
     }).catch((err: unknown) => deps.log?.error({ campaignId: input.campaignId, err: (err as Error).message }, 'export audit failed'));
   });

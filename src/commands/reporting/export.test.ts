@@ -135,7 +135,7 @@ describe('campaign CSV stream', () => {
     expect(audit.entries).toEqual([]);
     await text(out.body);
     await new Promise((r) => setImmediate(r));
-    expect(audit.entries).toEqual([{ actorUserId: user, action: 'campaign.export', targetType: 'campaign', targetId: campaign.id, details: { rows: 4, mode: 'direct' } }]);
+    expect(audit.entries).toEqual([{ actorUserId: user, action: 'export.create', targetType: 'campaign', targetId: campaign.id, details: { rows: 4, mode: 'direct' } }]);
   });
 });
 
@@ -156,7 +156,7 @@ describe('export jobs', () => {
     const done = (await runExportJob(db, deps, job.id))!;
     expect(done).toMatchObject({ status: 'done', row_count: 5, blob_key: `exports/${campaign.id}/${job.id}.csv` });
     expect(done.expires_at).toEqual(new Date('2026-03-03T09:00:00Z'));
-    expect(deps.entries.at(-1)).toMatchObject({ action: 'campaign.export', targetId: campaign.id, details: { rows: 5, jobId: job.id, mode: 'job' } });
+    expect(deps.entries.at(-1)).toMatchObject({ action: 'export.create', targetId: campaign.id, details: { rows: 5, jobId: job.id, mode: 'job' } });
     expect(await runExportJob(db, deps, job.id)).toBeNull(); // already claimed
 
     const link = exportDownloadLink(done, secret, 15 * 60_000, clock.now());

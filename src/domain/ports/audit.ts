@@ -1,12 +1,14 @@
 /**
- * The audit trail, as reporting sees it. The audit table arrives with the API
- * migration (0003); until it is wired, app.ts passes a recorder that logs the
- * entry (ids and counts only).
+ * The audit trail, as reporting sees it: a callback, so the export commands
+ * do not depend on how the log is stored. The composition root wires it to
+ * `recordAudit` (src/commands/audit.ts, table audit_log from 0003).
  */
 export interface AuditEntry {
   /** The user who acted; null for operators on the command line. */
   readonly actorUserId: string | null;
-  /** Stable action name, e.g. `campaign.export`. */
+  /** The actor's role when known (HTTP requests); null for jobs and the CLI. */
+  readonly actorRole?: 'admin' | 'campaign_manager' | 'viewer' | null;
+  /** Stable action name, e.g. `export.create`. */
   readonly action: string;
   /** What was acted on. */
   readonly targetType: string;
