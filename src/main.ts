@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { createCliContext, explainError, EXIT } from './cli/context.js';
 import { registerDbCommands } from './cli/db.js';
+import { registerExportCommand } from './cli/export.js';
 import { registerServeCommand } from './cli/serve.js';
 import { VERSION } from './version.js';
 
@@ -17,6 +18,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     .showHelpAfterError('(run with --help for usage)');
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
+  registerExportCommand(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

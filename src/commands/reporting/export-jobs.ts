@@ -174,16 +174,20 @@ export async function startDirectExport(
   db: Kysely<DB>,
   deps: Pick<ExportDeps, 'recordAudit' | 'log'>,
   input: { campaignId: string; actorUserId: string | null; delimiter?: string; bom?: boolean | string; batchSize?: number },
-): Promise<{ body: Readable; contacts: number; progress: ExportProgress; filename: string }> {
+): Promise<{ body: Readable; contacts: number; progress: ExportProgress; filename: string; /** Settles once the finished export is audited. */ audited: Promise<void> }> {
   const options = parseCsvOptions(input);
   const contacts = await countExportRows(db, input.campaignId);
   const progress: ExportProgress = { rows: 0 };
   const body = campaignCsvStream(db, input.campaignId, { ...options, ...(input.batchSize ? { batchSize: input.batchSize } : {}) }, progress);
+  let audited!: () => void;
+  const auditDone = new Promise<void>((r) => (audited = r));
   body.once('end', () => {
     deps.recordAudit({
       actorUserId: input.actorUserId, action: 'export.create', targetType: 'campaign', targetId: input.campaignId,
       details: { rows: progress.rows, mode: 'direct' },
-    }).catch((err: unknown) => deps.log?.error({ campaignId: input.campaignId, err: (err as Error).message }, 'export audit failed'));
+    })
+      .catch((err: unknown) => deps.log?.error({ campaignId: input.campaignId, err: (err as Error).message }, 'export audit failed'))
+      .finally(audited);
   });
-  return { body, contacts, progress, filename: `campaign-${input.campaignId}-export.csv` };
+  return { body, contacts, progress, audited: auditDone, filename: `campaign-${input.campaignId}-export.csv` };
 }

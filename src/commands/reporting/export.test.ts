@@ -134,7 +134,7 @@ describe('campaign CSV stream', () => {
     expect(out.contacts).toBe(4);
     expect(audit.entries).toEqual([]);
     await text(out.body);
-    await new Promise((r) => setImmediate(r));
+    await out.audited;
     expect(audit.entries).toEqual([{ actorUserId: user, action: 'export.create', targetType: 'campaign', targetId: campaign.id, details: { rows: 4, mode: 'direct' } }]);
   });
 });
