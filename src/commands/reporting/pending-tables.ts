@@ -25,6 +25,20 @@ export async function tableExists(db: Kysely<DB>, name: string): Promise<boolean
   return r.rows[0]?.present === true;
 }
 
+/** Which pending tables exist, as select expressions (so callers fold the check into a query they make anyway). */
+export const pendingTablesPresence = {
+  dialogueTurns: sql<boolean>`to_regclass(${`public.${PENDING_TABLES.dialogueTurns}`}) is not null`,
+  consentRecords: sql<boolean>`to_regclass(${`public.${PENDING_TABLES.consentRecords}`}) is not null`,
+};
+
+/** Known presence of the pending tables; `undefined` fields are looked up. */
+export interface Presence {
+  dialogueTurns?: boolean;
+  consentRecords?: boolean;
+}
+
+const has = async (db: Kysely<DB>, known: boolean | undefined, name: string) => known ?? (await tableExists(db, name));
+
 /**
  * P95 of our own per-turn processing time (ms) over the campaign's most recent
  * 20,000 turns; null when there is no dialogue data.
@@ -32,8 +46,8 @@ export async function tableExists(db: Kysely<DB>, name: string): Promise<boolean
  * For million-turn campaigns a roll-up like reporting_call_durations (trigger
  * on insert into dialogue_turns) is the next step.
  */
-export async function turnLatencyP95(db: Kysely<DB>, campaignId: string): Promise<{ p95Ms: number; turns: number } | null> {
-  if (!(await tableExists(db, PENDING_TABLES.dialogueTurns))) return null;
+export async function turnLatencyP95(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<{ p95Ms: number; turns: number } | null> {
+  if (!(await has(db, known.dialogueTurns, PENDING_TABLES.dialogueTurns))) return null;
   const r = await sql<{ p95: number | null; turns: number }>`
     select percentile_disc(0.95) within group (order by t.processing_ms) as p95, count(*)::int as turns
     from (
@@ -59,8 +73,8 @@ export interface ConsentedGroup {
  * Returns [] until the table exists (every unfinished interview then counts
  * by its contact disposition; partials P are 0).
  */
-export async function consentedNotCompleted(db: Kysely<DB>, campaignId: string): Promise<ConsentedGroup[]> {
-  if (!(await tableExists(db, PENDING_TABLES.consentRecords))) return [];
+export async function consentedNotCompleted(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<ConsentedGroup[]> {
+  if (!(await has(db, known.consentRecords, PENDING_TABLES.consentRecords))) return [];
   const r = await sql<ConsentedGroup>`
     select c.state::text as state, c.last_outcome::text as last_outcome, c.attempts_count::int as attempts_count,
            count(*)::int as consented
@@ -86,8 +100,8 @@ export interface DialogueFunnel {
  * consent_records(call_attempt_id, granted), dialogue_turns(call_attempt_id, step)
  * with steps 'q1' | 'q2' | 'q3' answered. Distinct contacts per step.
  */
-export async function dialogueFunnel(db: Kysely<DB>, campaignId: string): Promise<DialogueFunnel | null> {
-  if (!(await tableExists(db, PENDING_TABLES.dialogueTurns)) || !(await tableExists(db, PENDING_TABLES.consentRecords))) return null;
+export async function dialogueFunnel(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<DialogueFunnel | null> {
+  if (!(await has(db, known.dialogueTurns, PENDING_TABLES.dialogueTurns)) || !(await has(db, known.consentRecords, PENDING_TABLES.consentRecords))) return null;
   const r = await sql<DialogueFunnel>`
     select
       count(distinct ca.contact_id) filter (where ca.answered_at is not null and ca.answered_by is distinct from 'machine')::int as "answeredByPerson",

@@ -4,7 +4,8 @@
  * most that stale while a polling console costs one query set per TTL per
  * campaign, not one per viewer. Concurrent misses in one process share a
  * single computation. A failing cache store (Redis down) degrades to
- * computing every time; it never fails the request.
+ * computing every time; it never fails the request. Cached values are
+ * shared between callers: treat them as read-only.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema/index.js';
@@ -26,6 +27,8 @@ export class StatsCache {
   private readonly ttlMs: number;
   private readonly clock: Clock;
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** The last text read per key and its parsed value: an unchanged entry is not parsed again. */
+  private readonly parsed = new Map<string, { raw: string; value: unknown }>();
 
   constructor(private readonly store: CacheStore, private readonly opts: StatsCacheOptions) {
     if (!(opts.ttlMs >= 0 && opts.ttlMs <= MAX_STATS_TTL_MS)) throw new RangeError(`stats cache TTL must be 0–${MAX_STATS_TTL_MS} ms`);
@@ -55,13 +58,22 @@ export class StatsCache {
       this.opts.log?.warn({ err: (err as Error).message, key }, 'stats cache read failed; computing');
       return null;
     });
-    if (cached !== null) return JSON.parse(cached) as T;
+    if (cached !== null) {
+      const last = this.parsed.get(key);
+      if (last && last.raw === cached) return last.value as T;
+      const value = JSON.parse(cached) as T;
+      if (this.parsed.size > 1_000) this.parsed.clear();
+      this.parsed.set(key, { raw: cached, value });
+      return value;
+    }
     const running = this.inflight.get(key) as Promise<T> | undefined;
     if (running) return running;
     const p = (async () => {
       try {
         const value = await compute();
-        await this.store.set(key, JSON.stringify(value), this.ttlMs).catch((err: unknown) => {
+        const raw = JSON.stringify(value);
+        this.parsed.set(key, { raw, value });
+        await this.store.set(key, raw, this.ttlMs).catch((err: unknown) => {
           this.opts.log?.warn({ err: (err as Error).message, key }, 'stats cache write failed');
         });
         return value;

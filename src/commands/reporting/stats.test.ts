@@ -187,3 +187,18 @@ describe('getStatsOverview', () => {
     expect(overview.some((o) => o.campaignId === cancelled.id)).toBe(false);
   });
 });
+
+describe('rebuildRollups', () => {
+  it('recomputes exactly what the triggers maintain', async () => {
+    const { rebuildRollups } = await import('./rollups.js');
+    const c = await createCampaign(db, { timezone: 'UTC' });
+    await contactWith(c.id, 'completed', [['2026-02-01T10:00:00Z', 3, 50, 'completed']], ['3', '4', 'ok']);
+    await contactWith(c.id, 'not_reached', [['2026-02-01T11:00:00Z', null, null, 'busy'], ['2026-02-02T11:00:00Z', 2, 5, 'failed']]);
+    const before = await getCampaignStats(db, c.id, { now: new Date(0) });
+    await db.deleteFrom('reporting_call_hourly').where('campaign_id', '=', c.id).execute();
+    await db.deleteFrom('reporting_answer_counts').where('campaign_id', '=', c.id).execute();
+    expect((await getCampaignStats(db, c.id, { now: new Date(0) })).series.hourly).toEqual([]);
+    await rebuildRollups(db, c.id);
+    expect(await getCampaignStats(db, c.id, { now: new Date(0) })).toEqual(before);
+  });
+});

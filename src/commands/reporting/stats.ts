@@ -18,7 +18,7 @@ import {
   freeTextTop, meanOfCounts, numericHistogram, percentileOfCounts, scaleHistogram,
   type AnswerCount, type AnswerDistribution,
 } from '../../domain/reporting/distributions.js';
-import { consentedNotCompleted, dialogueFunnel, turnLatencyP95 } from './pending-tables.js';
+import { consentedNotCompleted, dialogueFunnel, pendingTablesPresence, turnLatencyP95, type Presence } from './pending-tables.js';
 
 export interface StatsOptions {
   /** The instant the statistics are computed for (stamped as generatedAt). */
@@ -106,6 +106,9 @@ async function loadCampaign(db: Kysely<DB>, campaignId: string) {
       'question_1_text', 'question_1_type', 'question_1_scale_min', 'question_1_scale_max',
       'question_2_text', 'question_2_type', 'question_2_scale_min', 'question_2_scale_max',
       'question_3_text', 'question_3_type', 'question_3_scale_min', 'question_3_scale_max',
+      // Folded into this round trip: do the dialogue tables (0007) exist yet?
+      pendingTablesPresence.dialogueTurns.as('has_dialogue_turns'),
+      pendingTablesPresence.consentRecords.as('has_consent_records'),
     ])
     .where('id', '=', campaignId)
     .executeTakeFirst();
@@ -120,6 +123,7 @@ export async function getCampaignStats(db: Kysely<DB>, campaignId: string, opts:
   const now = opts.now ?? new Date();
   const topN = opts.topAnswers ?? 10;
   const campaign = await loadCampaign(db, campaignId);
+  const presence: Presence = { dialogueTurns: campaign.has_dialogue_turns, consentRecords: campaign.has_consent_records };
   const questionTypes = [campaign.question_1_type, campaign.question_2_type, campaign.question_3_type];
   // For scale/numeric questions every distinct value is needed for the histogram (bounded at 10,000).
   const limits = questionTypes.map((t) => (t === 'free_text' ? topN : 10_000));
@@ -153,9 +157,9 @@ export async function getCampaignStats(db: Kysely<DB>, campaignId: string, opts:
       .where('campaign_id', '=', campaignId)
       .groupBy('question')
       .execute(),
-    consentedNotCompleted(db, campaignId),
-    turnLatencyP95(db, campaignId),
-    dialogueFunnel(db, campaignId),
+    consentedNotCompleted(db, campaignId, presence),
+    turnLatencyP95(db, campaignId, presence),
+    dialogueFunnel(db, campaignId, presence),
   ]);
 
   // ── Contact totals ──
