@@ -69,7 +69,7 @@ async function generate(db: Kysely<DB>): Promise<void> {
         (case when b < 30 then 'completed' when b < 40 then 'refused'
               when b < 58 then (array['no_answer', 'busy', 'failed'])[1 + i % 3]
               when b < 68 then (array['no_answer', 'busy'])[1 + i % 2] else null end)::call_outcome,
-        case when b < 68 or b >= 98 then timestamptz '2026-01-05 08:00:00+00' + ((i * 7919) % (30 * 86400)) * interval '1 second' end,
+        case when b < 68 or b >= 98 then timestamptz '2026-01-05 08:00:00+00' + ((i::bigint * 7919) % (30 * 86400)) * interval '1 second' end,
         b between 95 and 97
       from (select i, i % 100 as b from generate_series(1, ${CONTACTS}::int) as i) g`.execute(db);
     log(`contacts in ${Date.now() - started} ms; attempts…`);

@@ -9,12 +9,13 @@
  * migrations are on main. Until then every one of them degrades gracefully:
  * it checks that the table exists (`to_regclass`) and returns null / [] when
  * it does not, so statistics and call detail work on 0001 + 0002 alone.
- * Table and column names marked GUESS must be checked against 0006 / 0007.
+ * Names are taken from the `scheduler` (0006_calling) and `dialogue`
+ * (0007_dialogue) branches as of 04:40 UTC; re-check them at merge.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema/index.js';
 
-/** GUESS: table names of migration 0007. */
+/** Tables of migration 0007 (dialogue branch). */
 export const PENDING_TABLES = {
   dialogueTurns: 'dialogue_turns',
   consentRecords: 'consent_records',
@@ -42,7 +43,7 @@ const has = async (db: Kysely<DB>, known: boolean | undefined, name: string) => 
 /**
  * P95 of our own per-turn processing time (ms) over the campaign's most recent
  * 20,000 turns; null when there is no dialogue data.
- * MERGE (0007): GUESS columns dialogue_turns(call_attempt_id, processing_ms, created_at).
+ * MERGE (0007): dialogue_turns(call_attempt_id, processing_ms numeric, created_at).
  * For million-turn campaigns a roll-up like reporting_call_durations (trigger
  * on insert into dialogue_turns) is the next step.
  */
@@ -69,19 +70,19 @@ export interface ConsentedGroup {
 }
 
 /**
- * MERGE (0007): GUESS consent_records(call_attempt_id, granted boolean).
- * Returns [] until the table exists (every unfinished interview then counts
- * by its contact disposition; partials P are 0).
+ * MERGE (0007): consent_records(contact_id, campaign_id, …) holds one row per
+ * call where the person said yes (no row = no consent). Returns [] until the
+ * table exists (unfinished interviews then count by their contact
+ * disposition; partials P are 0).
  */
 export async function consentedNotCompleted(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<ConsentedGroup[]> {
   if (!(await has(db, known.consentRecords, PENDING_TABLES.consentRecords))) return [];
   const r = await sql<ConsentedGroup>`
     select c.state::text as state, c.last_outcome::text as last_outcome, c.attempts_count::int as attempts_count,
-           count(*)::int as consented
-    from contacts c
-    where c.campaign_id = ${campaignId} and c.state <> 'completed'
-      and exists (select 1 from consent_records cr join call_attempts ca on ca.id = cr.call_attempt_id
-                  where ca.contact_id = c.id and cr.granted)
+           count(distinct c.id)::int as consented
+    from consent_records cr
+    join contacts c on c.id = cr.contact_id
+    where cr.campaign_id = ${campaignId} and c.state <> 'completed'
     group by 1, 2, 3`.execute(db);
   return r.rows;
 }
@@ -96,43 +97,52 @@ export interface DialogueFunnel {
 }
 
 /**
- * MERGE (0006 + 0007): GUESS call_attempts.answered_by ('human' | 'machine' | …),
- * consent_records(call_attempt_id, granted), dialogue_turns(call_attempt_id, step)
- * with steps 'q1' | 'q2' | 'q3' answered. Distinct contacts per step.
+ * MERGE (0006 + 0007): call_attempts.answered_by (Twilio AMD values: human,
+ * machine_start, machine_end_beep, fax, unknown), consent_records(campaign_id,
+ * contact_id), dialogue_turns(call_attempt_id, stage) where a turn in stage
+ * q1/q2/q3 means the person reached that question. Distinct contacts per step.
  */
 export async function dialogueFunnel(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<DialogueFunnel | null> {
   if (!(await has(db, known.dialogueTurns, PENDING_TABLES.dialogueTurns)) || !(await has(db, known.consentRecords, PENDING_TABLES.consentRecords))) return null;
   const r = await sql<DialogueFunnel>`
     select
-      count(distinct ca.contact_id) filter (where ca.answered_at is not null and ca.answered_by is distinct from 'machine')::int as "answeredByPerson",
-      count(distinct ca.contact_id) filter (where exists (select 1 from consent_records cr where cr.call_attempt_id = ca.id and cr.granted))::int as consented,
-      count(distinct ca.contact_id) filter (where exists (select 1 from dialogue_turns dt where dt.call_attempt_id = ca.id and dt.step = 'q1'))::int as q1,
-      count(distinct ca.contact_id) filter (where exists (select 1 from dialogue_turns dt where dt.call_attempt_id = ca.id and dt.step = 'q2'))::int as q2,
-      count(distinct ca.contact_id) filter (where exists (select 1 from dialogue_turns dt where dt.call_attempt_id = ca.id and dt.step = 'q3'))::int as q3
-    from call_attempts ca where ca.campaign_id = ${campaignId}`.execute(db);
+      (select count(distinct ca.contact_id) from call_attempts ca
+        where ca.campaign_id = ${campaignId} and ca.answered_at is not null
+          and coalesce(ca.answered_by, 'human') not in ('machine_start', 'machine_end_beep', 'machine_end_silence', 'machine_end_other', 'fax'))::int as "answeredByPerson",
+      (select count(distinct cr.contact_id) from consent_records cr where cr.campaign_id = ${campaignId})::int as consented,
+      count(distinct ca.contact_id) filter (where dt.stage = 'q1')::int as q1,
+      count(distinct ca.contact_id) filter (where dt.stage = 'q2')::int as q2,
+      count(distinct ca.contact_id) filter (where dt.stage = 'q3')::int as q3
+    from call_attempts ca join dialogue_turns dt on dt.call_attempt_id = ca.id
+    where ca.campaign_id = ${campaignId} and dt.stage in ('q1', 'q2', 'q3')`.execute(db);
   return r.rows[0] ?? null;
 }
 
 /** One dialogue turn as call detail shows it. */
 export interface CallTurn {
   at: Date | null;
+  /** Dialogue stage the respondent answered in: intro, consent, q1, q2, q3. */
   step: string | null;
-  speaker: string | null;
-  /** Redacted text. */
+  /** What the agent said. */
+  prompt: string | null;
+  /** What the respondent said (personal data scrubbed). */
   text: string | null;
   processingMs: number | null;
 }
 
-/** MERGE (0007): GUESS dialogue_turns(call_attempt_id, created_at, step, speaker?, text_redacted?, processing_ms). */
+/**
+ * MERGE (0007): dialogue_turns(call_attempt_id, sequence, stage, prompt,
+ * heard_text — already scrubbed of personal data when stored —, processing_ms).
+ */
 export async function callTurns(db: Kysely<DB>, callAttemptId: string): Promise<CallTurn[]> {
   if (!(await tableExists(db, PENDING_TABLES.dialogueTurns))) return [];
   const r = await sql<Record<string, unknown>>`
-    select * from dialogue_turns where call_attempt_id = ${callAttemptId} order by created_at`.execute(db);
+    select * from dialogue_turns where call_attempt_id = ${callAttemptId} order by sequence, created_at`.execute(db);
   return r.rows.map((t) => ({
     at: (t.created_at as Date | undefined) ?? null,
-    step: (t.step as string | undefined) ?? null,
-    speaker: (t.speaker as string | undefined) ?? null,
-    text: (t.text_redacted ?? t.transcript_redacted ?? null) as string | null,
+    step: (t.stage as string | undefined) ?? null,
+    prompt: (t.prompt as string | undefined) ?? null,
+    text: (t.heard_text as string | null | undefined) ?? null,
     processingMs: t.processing_ms == null ? null : Number(t.processing_ms),
   }));
 }
@@ -140,18 +150,27 @@ export async function callTurns(db: Kysely<DB>, callAttemptId: string): Promise<
 export interface ConsentRecord {
   granted: boolean;
   at: Date | null;
-  /** How consent was given: 'verbal', 'prior', … */
+  /** How consent was given: 'verbal' (in the call). */
   method: string | null;
+  /** Hash of the consent wording the person heard, and the wording itself. */
+  scriptVersion: string | null;
+  wording: string | null;
 }
 
-/** MERGE (0007): GUESS consent_records(call_attempt_id, granted, created_at, method?). */
+/** MERGE (0007): consent_records(call_attempt_id unique, consented_at, language, script_version, wording). */
 export async function callConsent(db: Kysely<DB>, callAttemptId: string): Promise<ConsentRecord | null> {
   if (!(await tableExists(db, PENDING_TABLES.consentRecords))) return null;
   const r = await sql<Record<string, unknown>>`
-    select * from consent_records where call_attempt_id = ${callAttemptId} order by created_at desc limit 1`.execute(db);
+    select * from consent_records where call_attempt_id = ${callAttemptId} limit 1`.execute(db);
   const c = r.rows[0];
   if (!c) return null;
-  return { granted: c.granted === true, at: (c.created_at as Date | undefined) ?? null, method: (c.method as string | undefined) ?? null };
+  return {
+    granted: true,
+    at: (c.consented_at as Date | undefined) ?? null,
+    method: 'verbal',
+    scriptVersion: (c.script_version as string | undefined) ?? null,
+    wording: (c.wording as string | undefined) ?? null,
+  };
 }
 
 /** Columns of call_attempts that 0006 adds, read defensively from a `select *` row. */
@@ -162,8 +181,10 @@ export interface AttemptExtras {
 }
 
 /**
- * MERGE (0006): GUESS call_attempts.answered_by, duration_seconds (provider-reported),
- * recording_url (else metadata.recording_url). Falls back to ended_at − answered_at.
+ * MERGE (0006): call_attempts.answered_by and duration_seconds (provider-reported)
+ * exist on the scheduler branch; a recording url is not stored yet (read from
+ * a `recording_url` column or metadata.recording_url when one appears).
+ * Duration falls back to ended_at − answered_at.
  */
 export function attemptExtras(row: Record<string, unknown>): AttemptExtras {
   const metadata = (row.metadata ?? {}) as Record<string, unknown>;

@@ -4,6 +4,7 @@ import { freshDatabase, type TestDatabase } from '../../../test/support/db.js';
 import { createCampaign, createContact } from '../../../test/support/factories.js';
 import type { CallOutcome, ContactState, DB } from '../../db/schema/index.js';
 import { DomainError } from '../../domain/errors.js';
+import { tableExists } from './pending-tables.js';
 import { getCampaignStats, getStatsOverview } from './stats.js';
 
 let t: TestDatabase;
@@ -92,7 +93,7 @@ describe('getCampaignStats', () => {
     expect(s.aapor.rates.COOP1).toBeCloseTo(3 / 4);
     expect(s.aapor.rates.REF1).toBeCloseTo(1 / 9);
     expect(s.aapor.rates.CON1).toBeCloseTo(4 / 9);
-    expect(s.aapor.partialsAvailable).toBe(false);
+    expect(s.aapor.partialsAvailable).toBe(await tableExists(db, 'consent_records')); // true once 0007 is merged
   });
 
   it('builds hourly and daily series in the campaign time zone', async () => {
@@ -133,6 +134,7 @@ describe('getCampaignStats', () => {
   });
 
   it('approximates the funnel from outcomes and answers while dialogue data is absent', async () => {
+    if (await tableExists(db, 'dialogue_turns')) return; // after the merge: see pending-tables.test.ts
     const s = await getCampaignStats(db, campaignId);
     expect(s.funnel).toEqual({ dialled: 7, answeredByPerson: 4, consented: 3, q1: 3, q2: 3, q3: 3, completed: 3, approximate: true });
   });

@@ -259,7 +259,7 @@ export async function getCampaignStats(db: Kysely<DB>, campaignId: string, opts:
       excluded: byState.excluded ?? 0, notYetCalled, inProgress: byState.in_progress ?? 0, callAttempts,
     },
     rates: { completion: ratio(completed, attempted), refusal: ratio(refused, attempted), notReached: ratio(notReachedFinal, attempted) },
-    aapor: { counts, rates: aaporRates(counts), partialsAvailable: consented.length > 0 || dFunnel !== null },
+    aapor: { counts, rates: aaporRates(counts), partialsAvailable: presence.consentRecords === true },
     series: { hourly: hourlySeries, daily: dailySeries },
     callDuration: { answeredCalls, avgSeconds: avg === null ? null : Math.round(avg * 10) / 10, p95Seconds: percentileOfCounts(durationCounts, 0.95) },
     turnLatency: { p95Ms: latency?.p95Ms ?? null, turns: latency?.turns ?? 0, available: latency !== null },

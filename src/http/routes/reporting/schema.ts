@@ -73,8 +73,8 @@ export const CallDetailOut = Attempt.extend({
   contact_id: z.string(),
   external_contact_id: z.string().nullable(),
   provider_raw_status: z.string().nullable(),
-  consent: z.object({ granted: z.boolean(), at: ts, method: z.string().nullable() }).nullable(),
-  turns: z.array(z.object({ at: ts, step: z.string().nullable(), speaker: z.string().nullable(), text: z.string().nullable(), processing_ms: z.number().nullable() })),
+  consent: z.object({ granted: z.boolean(), at: ts, method: z.string().nullable(), script_version: z.string().nullable(), wording: z.string().nullable() }).nullable(),
+  turns: z.array(z.object({ at: ts, step: z.string().nullable(), prompt: z.string().nullable(), text: z.string().nullable(), processing_ms: z.number().nullable() })),
   transcript: z.array(z.object({ text: z.string(), language: z.string(), at: z.string() })),
   recording: z.object({ url: z.string(), available_until: z.string() }).nullable(),
 });
