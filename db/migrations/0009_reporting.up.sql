@@ -40,8 +40,6 @@ DROP TRIGGER IF EXISTS export_jobs_set_updated_at ON export_jobs;
 CREATE TRIGGER export_jobs_set_updated_at BEFORE UPDATE ON export_jobs FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 
 -- ── Indexes the reports read through ────────────────────────────────────────
--- Totals by state × last outcome × attempts: an index-only scan.
-CREATE INDEX IF NOT EXISTS contacts_campaign_report_idx ON contacts (campaign_id, state, last_outcome, attempts_count);
 -- Export keyset pagination (campaign_id, id > last ORDER BY id).
 CREATE INDEX IF NOT EXISTS contacts_campaign_id_id_idx ON contacts (campaign_id, id);
 
@@ -206,6 +204,97 @@ CREATE TRIGGER survey_responses_reporting_rollup
   AFTER INSERT OR DELETE OR UPDATE OF campaign_id, q1_answer, q2_answer, q3_answer ON survey_responses
   FOR EACH ROW EXECUTE FUNCTION reporting_survey_responses_rollup();
 
+-- ── Contact counts by (state, last outcome, attempts) ─────────────────────────
+-- Counting a 1M-contact campaign by state is an index-only scan of a million
+-- entries (≈ 60 ms idle, several hundred under load on 2 cores). Instead,
+-- statement-level triggers append the *net* change of each statement to
+-- reporting_contact_deltas (insert-only: no row locks, no contention, no
+-- deadlocks between the scheduler, webhooks and imports); a bulk statement
+-- adds a handful of rows, not one per contact. Readers add the compacted
+-- counts and the pending deltas; compaction (reporting_compact_contact_counts)
+-- folds deltas into counts in one statement under a per-campaign advisory
+-- lock. No foreign keys: a delta for a campaign being deleted must never fail
+-- the delete; the few rows left by a deleted campaign are never read.
+CREATE TABLE IF NOT EXISTS reporting_contact_counts (
+  campaign_id     uuid NOT NULL,
+  state           contact_state NOT NULL,
+  last_outcome    text NOT NULL DEFAULT '',
+  attempts_count  smallint NOT NULL,
+  contacts        bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (campaign_id, state, last_outcome, attempts_count)
+);
+
+CREATE TABLE IF NOT EXISTS reporting_contact_deltas (
+  seq             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  campaign_id     uuid NOT NULL,
+  state           contact_state NOT NULL,
+  last_outcome    text NOT NULL DEFAULT '',
+  attempts_count  smallint NOT NULL,
+  delta           bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reporting_contact_deltas_campaign_idx ON reporting_contact_deltas (campaign_id);
+
+CREATE OR REPLACE FUNCTION reporting_contacts_insert_counts() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO reporting_contact_deltas (campaign_id, state, last_outcome, attempts_count, delta)
+  SELECT campaign_id, state, coalesce(last_outcome::text, ''), attempts_count, count(*)
+  FROM new_rows GROUP BY 1, 2, 3, 4;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION reporting_contacts_delete_counts() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO reporting_contact_deltas (campaign_id, state, last_outcome, attempts_count, delta)
+  SELECT campaign_id, state, coalesce(last_outcome::text, ''), attempts_count, -count(*)
+  FROM old_rows GROUP BY 1, 2, 3, 4;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION reporting_contacts_update_counts() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO reporting_contact_deltas (campaign_id, state, last_outcome, attempts_count, delta)
+  SELECT campaign_id, state, lo, ac, sum(d)
+  FROM (
+    SELECT campaign_id, state, coalesce(last_outcome::text, '') AS lo, attempts_count AS ac, -1 AS d FROM old_rows
+    UNION ALL
+    SELECT campaign_id, state, coalesce(last_outcome::text, ''), attempts_count, 1 FROM new_rows
+  ) x
+  GROUP BY 1, 2, 3, 4
+  HAVING sum(d) <> 0;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS contacts_reporting_counts_insert ON contacts;
+CREATE TRIGGER contacts_reporting_counts_insert AFTER INSERT ON contacts
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reporting_contacts_insert_counts();
+DROP TRIGGER IF EXISTS contacts_reporting_counts_delete ON contacts;
+CREATE TRIGGER contacts_reporting_counts_delete AFTER DELETE ON contacts
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reporting_contacts_delete_counts();
+DROP TRIGGER IF EXISTS contacts_reporting_counts_update ON contacts;
+CREATE TRIGGER contacts_reporting_counts_update AFTER UPDATE ON contacts
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reporting_contacts_update_counts();
+
+-- Folds a campaign's pending deltas into its counts (one statement, so a
+-- reader's snapshot sees either the deltas or their sum, never both).
+CREATE OR REPLACE FUNCTION reporting_compact_contact_counts(c uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('reporting_contact_counts'), hashtext(c::text));
+  WITH moved AS (
+    DELETE FROM reporting_contact_deltas WHERE campaign_id = c
+    RETURNING campaign_id, state, last_outcome, attempts_count, delta
+  ), summed AS (
+    SELECT campaign_id, state, last_outcome, attempts_count, sum(delta)::bigint AS d FROM moved GROUP BY 1, 2, 3, 4
+  )
+  INSERT INTO reporting_contact_counts AS r (campaign_id, state, last_outcome, attempts_count, contacts)
+  SELECT campaign_id, state, last_outcome, attempts_count, d FROM summed ORDER BY 1, 2, 3, 4
+  ON CONFLICT (campaign_id, state, last_outcome, attempts_count) DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts;
+  DELETE FROM reporting_contact_counts WHERE campaign_id = c AND contacts = 0;
+END $$;
+
 -- ── Back-fill what existed before this migration (only into empty roll-ups) ──
 INSERT INTO reporting_call_hourly (campaign_id, hour, attempts, answers, completions)
 SELECT campaign_id, h, sum(att)::integer, sum(ans)::integer, sum(comp)::integer
@@ -236,3 +325,9 @@ FROM (
 ) x
 WHERE a IS NOT NULL AND a <> '' AND NOT EXISTS (SELECT 1 FROM reporting_answer_counts)
 GROUP BY campaign_id, q, a;
+
+INSERT INTO reporting_contact_counts (campaign_id, state, last_outcome, attempts_count, contacts)
+SELECT campaign_id, state, coalesce(last_outcome::text, ''), attempts_count, count(*)
+FROM contacts
+WHERE NOT EXISTS (SELECT 1 FROM reporting_contact_counts) AND NOT EXISTS (SELECT 1 FROM reporting_contact_deltas)
+GROUP BY 1, 2, 3, 4;

@@ -1,6 +1,6 @@
 /**
- * Recomputes a campaign's statistics roll-ups from call_attempts and
- * survey_responses (the same definitions as the triggers in 0009). For repair
+ * Recomputes a campaign's statistics roll-ups from contacts, call_attempts
+ * and survey_responses (the same definitions as the triggers in 0009). For repair
  * after bulk loads that bypassed the triggers; run it while the campaign is
  * paused, since changes committed during the rebuild may be counted twice or
  * not at all.
@@ -13,6 +13,13 @@ export async function rebuildRollups(db: Kysely<DB>, campaignId: string): Promis
     await trx.deleteFrom('reporting_call_hourly').where('campaign_id', '=', campaignId).execute();
     await trx.deleteFrom('reporting_call_durations').where('campaign_id', '=', campaignId).execute();
     await trx.deleteFrom('reporting_answer_counts').where('campaign_id', '=', campaignId).execute();
+    await sql`select pg_advisory_xact_lock(hashtext('reporting_contact_counts'), hashtext(${campaignId}))`.execute(trx);
+    await trx.deleteFrom('reporting_contact_deltas').where('campaign_id', '=', campaignId).execute();
+    await trx.deleteFrom('reporting_contact_counts').where('campaign_id', '=', campaignId).execute();
+    await sql`
+      insert into reporting_contact_counts (campaign_id, state, last_outcome, attempts_count, contacts)
+      select campaign_id, state, coalesce(last_outcome::text, ''), attempts_count, count(*)
+      from contacts where campaign_id = ${campaignId} group by 1, 2, 3, 4`.execute(trx);
     await sql`
       insert into reporting_call_hourly (campaign_id, hour, attempts, answers, completions)
       select ${campaignId}::uuid, h, sum(att)::int, sum(ans)::int, sum(comp)::int from (

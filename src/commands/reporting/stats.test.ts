@@ -204,3 +204,30 @@ describe('rebuildRollups', () => {
     expect(await getCampaignStats(db, c.id, { now: new Date(0) })).toEqual(before);
   });
 });
+
+describe('contact counts kept by statement triggers', () => {
+  it('match a live GROUP BY after bulk inserts, updates, deletes and compaction', async () => {
+    const { contactGroups } = await import('./stats.js');
+    const { sql } = await import('kysely');
+    const c = await createCampaign(db);
+    const live = async () => {
+      const r = await sql<{ state: string; last_outcome: string | null; attempts_count: number; n: number }>`
+        select state::text as state, last_outcome::text as last_outcome, attempts_count::int as attempts_count, count(*)::int as n
+        from contacts where campaign_id = ${c.id} group by 1, 2, 3`.execute(db);
+      return r.rows.map((x) => `${x.state}|${x.last_outcome}|${x.attempts_count}=${x.n}`).sort();
+    };
+    const kept = async () => (await contactGroups(db, c.id)).map((x) => `${x.state}|${x.last_outcome}|${x.attempts_count}=${x.n}`).sort();
+    await sql`insert into contacts (campaign_id, phone_number) select ${c.id}::uuid, '+3934' || lpad(i::text, 8, '0') from generate_series(1, 50) i`.execute(db);
+    expect(await kept()).toEqual(['pending|null|0=50']);
+    await sql`update contacts set state = 'in_progress', attempts_count = 1 where campaign_id = ${c.id} and phone_number < '+393400000020'`.execute(db);
+    await sql`update contacts set state = 'completed', last_outcome = 'completed' where campaign_id = ${c.id} and state = 'in_progress' and phone_number < '+393400000010'`.execute(db);
+    await sql`update contacts set updated_at = now() where campaign_id = ${c.id}`.execute(db); // no counted column changes
+    await sql`delete from contacts where campaign_id = ${c.id} and phone_number > '+393400000045'`.execute(db);
+    expect(await kept()).toEqual(await live());
+    await sql`select reporting_compact_contact_counts(${c.id}::uuid)`.execute(db);
+    expect(await kept()).toEqual(await live());
+    const left = await db.selectFrom('reporting_contact_deltas').select('seq').where('campaign_id', '=', c.id).execute();
+    expect(left).toEqual([]);
+    expect((await getCampaignStats(db, c.id)).contacts.byState).toEqual({ completed: 9, in_progress: 10, pending: 26 });
+  });
+});

@@ -2,9 +2,10 @@
  * Campaign statistics: a handful of set-based queries, each index-backed, run
  * side by side on PostgreSQL (separate pool connections).
  *
- * - contacts grouped by (state, last_outcome, attempts_count): an index-only
- *   scan of contacts_campaign_report_idx, a few dozen groups at most; every
- *   total, rate, AAPOR count and most of the funnel come from these groups;
+ * - contacts grouped by (state, last_outcome, attempts_count), read from the
+ *   counts that 0009's statement triggers keep (a few dozen rows, however
+ *   many contacts); every total, rate, AAPOR count and most of the funnel
+ *   come from these groups;
  * - reporting_call_hourly / reporting_call_durations / reporting_answer_counts:
  *   roll-ups that 0009's triggers keep exact, so time series, durations and
  *   answer distributions never scan call_attempts or survey_responses.
@@ -98,6 +99,24 @@ interface ContactGroup {
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
+/**
+ * Contacts by (state, last outcome, attempts): compacted counts plus pending
+ * deltas, both kept by 0009's statement triggers on contacts — a few dozen
+ * rows instead of a scan of every contact.
+ */
+export async function contactGroups(db: Kysely<DB>, campaignId: string): Promise<ContactGroup[]> {
+  const r = await sql<ContactGroup>`
+    select state, nullif(last_outcome, '') as last_outcome, attempts_count::int as attempts_count, sum(n)::int as n
+    from (
+      select state, last_outcome, attempts_count, contacts as n from reporting_contact_counts where campaign_id = ${campaignId}
+      union all
+      select state, last_outcome, attempts_count, delta from reporting_contact_deltas where campaign_id = ${campaignId}
+    ) x
+    group by 1, 2, 3
+    having sum(n) <> 0`.execute(db);
+  return r.rows;
+}
+
 async function loadCampaign(db: Kysely<DB>, campaignId: string) {
   const campaign = await db
     .selectFrom('campaigns')
@@ -129,11 +148,7 @@ export async function getCampaignStats(db: Kysely<DB>, campaignId: string, opts:
   const limits = questionTypes.map((t) => (t === 'free_text' ? topN : 10_000));
 
   const [groups, hourly, durations, answers, answerTotals, consented, latency, dFunnel] = await Promise.all([
-    db.selectFrom('contacts')
-      .select(['state', 'last_outcome', 'attempts_count', sql<number>`count(*)::int`.as('n')])
-      .where('campaign_id', '=', campaignId)
-      .groupBy(['state', 'last_outcome', 'attempts_count'])
-      .execute() as Promise<ContactGroup[]>,
+    contactGroups(db, campaignId),
     sql<{ local_hour: string; local_day: string; attempts: number; answers: number; completions: number }>`
       select to_char(hour at time zone ${campaign.timezone}, 'YYYY-MM-DD"T"HH24:MI') as local_hour,
              to_char(hour at time zone ${campaign.timezone}, 'YYYY-MM-DD') as local_day,
@@ -160,6 +175,8 @@ export async function getCampaignStats(db: Kysely<DB>, campaignId: string, opts:
     consentedNotCompleted(db, campaignId, presence),
     turnLatencyP95(db, campaignId, presence),
     dialogueFunnel(db, campaignId, presence),
+    // Keeps the delta log short; safe alongside the reads (one atomic statement).
+    sql`select reporting_compact_contact_counts(${campaignId}::uuid)`.execute(db),
   ]);
 
   // ── Contact totals ──
@@ -282,29 +299,28 @@ export interface CampaignOverview {
   readonly completionRate: number | null;
 }
 
-/** Key counts of every campaign (not cancelled), for the campaign list: one grouped query. */
+/** Key counts of every campaign (not cancelled), for the campaign list: one grouped query over the kept counts. */
 export async function getStatsOverview(db: Kysely<DB>): Promise<CampaignOverview[]> {
   const rows = await sql<{
     id: string; name: string; status: string; contacts: number; attempted: number; completed: number;
     refused: number; not_reached: number; excluded: number; in_progress: number;
   }>`
     select c.id, c.name, c.status::text as status,
-           coalesce(s.contacts, 0)::int as contacts, coalesce(s.attempted, 0)::int as attempted,
-           coalesce(s.completed, 0)::int as completed, coalesce(s.refused, 0)::int as refused,
-           coalesce(s.not_reached, 0)::int as not_reached, coalesce(s.excluded, 0)::int as excluded,
-           coalesce(s.in_progress, 0)::int as in_progress
+           coalesce(sum(k.n), 0)::int as contacts,
+           coalesce(sum(k.n) filter (where k.attempts_count > 0), 0)::int as attempted,
+           coalesce(sum(k.n) filter (where k.state = 'completed'), 0)::int as completed,
+           coalesce(sum(k.n) filter (where k.state = 'refused'), 0)::int as refused,
+           coalesce(sum(k.n) filter (where k.state = 'not_reached'), 0)::int as not_reached,
+           coalesce(sum(k.n) filter (where k.state = 'excluded'), 0)::int as excluded,
+           coalesce(sum(k.n) filter (where k.state = 'in_progress'), 0)::int as in_progress
     from campaigns c
-    left join lateral (
-      select count(*) as contacts,
-             count(*) filter (where k.attempts_count > 0) as attempted,
-             count(*) filter (where k.state = 'completed') as completed,
-             count(*) filter (where k.state = 'refused') as refused,
-             count(*) filter (where k.state = 'not_reached') as not_reached,
-             count(*) filter (where k.state = 'excluded') as excluded,
-             count(*) filter (where k.state = 'in_progress') as in_progress
-      from contacts k where k.campaign_id = c.id
-    ) s on true
+    left join (
+      select campaign_id, state, attempts_count, contacts as n from reporting_contact_counts
+      union all
+      select campaign_id, state, attempts_count, delta from reporting_contact_deltas
+    ) k on k.campaign_id = c.id
     where c.status <> 'cancelled'
+    group by c.id
     order by c.created_at desc, c.id`.execute(db);
   return rows.rows.map((r) => ({
     campaignId: r.id,

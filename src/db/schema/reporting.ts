@@ -56,7 +56,27 @@ export interface ReportingAnswerCountsTable {
   responses: Generated<number>;
 }
 
+export interface ReportingContactCountsTable {
+  campaign_id: string;
+  state: string;
+  /** '' = no outcome yet. */
+  last_outcome: string;
+  attempts_count: number;
+  contacts: number;
+}
+
+export interface ReportingContactDeltasTable {
+  seq: Generated<number>;
+  campaign_id: string;
+  state: string;
+  last_outcome: string;
+  attempts_count: number;
+  delta: number;
+}
+
 export interface ReportingTables {
+  reporting_contact_counts: ReportingContactCountsTable;
+  reporting_contact_deltas: ReportingContactDeltasTable;
   export_jobs: ExportJobsTable;
   reporting_call_hourly: ReportingCallHourlyTable;
   reporting_call_durations: ReportingCallDurationsTable;
