@@ -74,6 +74,7 @@ describe.runIf(redisUp)('StatsCache on Redis (shared by several processes)', () 
   });
   afterAll(async () => {
     await a.delete('stats:overview');
+    await a.delete('stats:overview:v');
     await a.close();
     await b.close();
   });
@@ -89,7 +90,22 @@ describe.runIf(redisUp)('StatsCache on Redis (shared by several processes)', () 
     expect((await second.campaignStats(db, c.id)).contacts.total).toBe(1);
     await second.invalidate(c.id);
     expect((await first.campaignStats(db, c.id)).contacts.total).toBe(2);
-    await a.delete(`stats:campaign:${c.id}`);
+    await second.invalidate(c.id);
+  });
+
+  it('a hit reads only the small version key when the value is already parsed', async () => {
+    const c = await createCampaign(db);
+    const reads: string[] = [];
+    const spy: CacheStore = { get: (k) => (reads.push(k), a.get(k)), set: (k, v, ttl) => a.set(k, v, ttl), delete: (k) => a.delete(k), close: async () => {} };
+    const cache = new StatsCache(spy, { ttlMs: 30_000 });
+    await cache.campaignStats(db, c.id);
+    reads.length = 0;
+    await cache.campaignStats(db, c.id);
+    expect(reads).toEqual([`stats:campaign:${c.id}:v`]);
+    // another process's fresh cache must fetch the payload once
+    const other = new StatsCache(b, { ttlMs: 30_000 });
+    expect((await other.campaignStats(db, c.id)).campaignId).toBe(c.id);
+    await cache.invalidate(c.id);
   });
 
   it('lets Redis expire entries after the TTL', async () => {
