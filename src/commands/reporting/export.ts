@@ -47,8 +47,16 @@ export function exportBatchQuery(campaignId: string, after: string | null, limit
            coalesce(fa.started_at, fa.created_at) as first_attempt_at, c.last_attempt_at, sr.completed_at,
            sr.q1_answer, sr.q2_answer, sr.q3_answer, sr.q1_confidence, sr.q2_confidence, sr.q3_confidence
     from contacts c
-    left join call_attempts fa on fa.contact_id = c.id and fa.attempt_number = 1
-    left join survey_responses sr on sr.contact_id = c.id
+    -- LATERAL … LIMIT 1 keeps these as per-row index lookups: as plain joins the
+    -- planner picks merge joins that rescan from the first contact on every
+    -- batch (quadratic: 10 min instead of seconds for 1M contacts).
+    left join lateral (
+      select a.started_at, a.created_at from call_attempts a where a.contact_id = c.id and a.attempt_number = 1 limit 1
+    ) fa on true
+    left join lateral (
+      select r.completed_at, r.q1_answer, r.q2_answer, r.q3_answer, r.q1_confidence, r.q2_confidence, r.q3_confidence
+      from survey_responses r where r.contact_id = c.id limit 1
+    ) sr on true
     where c.campaign_id = ${campaignId}${after === null ? sql`` : sql` and c.id > ${after}`}
     order by c.id
     limit ${limit}`;
