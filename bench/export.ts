@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { campaignCsvStream, type ExportProgress } from '../src/commands/reporting/export.js';
+import { campaignCsvStream, DEFAULT_EXPORT_BATCH, type ExportProgress } from '../src/commands/reporting/export.js';
 import { BENCH_CAMPAIGN_ID, benchUrl, CONTACTS, openBenchDb, round } from './reporting-fixture.js';
 
 function counter(): Writable & { bytes: number } {
@@ -23,6 +23,7 @@ function counter(): Writable & { bytes: number } {
   return w;
 }
 
+const BATCH = Number(process.env.BENCH_EXPORT_BATCH ?? DEFAULT_EXPORT_BATCH);
 const db = await openBenchDb(2);
 try {
   // Ours first, so the peak RSS is not inflated by the COPY run's garbage.
@@ -32,7 +33,7 @@ try {
   const progress: ExportProgress = { rows: 0 };
   const sink = counter();
   let t0 = performance.now();
-  await pipeline(campaignCsvStream(db, BENCH_CAMPAIGN_ID, {}, progress), sink);
+  await pipeline(campaignCsvStream(db, BENCH_CAMPAIGN_ID, { batchSize: BATCH }, progress), sink);
   const exportMs = performance.now() - t0;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -65,6 +66,8 @@ try {
     copy: { ms: Math.round(copyMs), rows_per_s: Math.round(copyRate), mb: round(copySink.bytes / 1e6) },
     export: { ms: Math.round(exportMs), rows_per_s: Math.round(exportRate), mb: round(sink.bytes / 1e6) },
     ratio_vs_copy: round(exportRate / copyRate),
+    batch: BATCH,
+    rss_before_export_mb: round(rssBefore / 1048576, 1),
     peak_rss_mb: round(peak / 1048576, 1),
     targets: { ratio_ge_0_25: exportRate / copyRate >= 0.25, peak_rss_le_200mb: peak / 1048576 <= 200, all_rows: progress.rows === CONTACTS },
   };
