@@ -43,6 +43,8 @@ describe('ExportWorker', () => {
     } finally {
       await worker.stop();
     }
+    // housekeeping: the contact-count delta log was folded
+    expect(await db.selectFrom('reporting_contact_deltas').select('seq').where('campaign_id', '=', c.id).execute()).toEqual([]);
     // stopped: a new job stays queued
     const later = await startExportJob(db, { campaignId: c.id, requestedByUserId: null });
     await new Promise((r) => setTimeout(r, 100));

@@ -1,10 +1,11 @@
 /**
- * Runs queued export jobs, requeues abandoned ones and deletes expired export
- * files. Any number of processes may run it: a job is claimed with a
+ * Runs queued export jobs, requeues abandoned ones, deletes expired export
+ * files, and compacts the contact-count delta log (reporting housekeeping). Any number of processes may run it: a job is claimed with a
  * conditional UPDATE, so exactly one worker runs each job.
  */
 import type { Kysely } from 'kysely';
 import { runNextExportJob, type ExportDeps } from '../commands/reporting/export-jobs.js';
+import { compactAllContactCounts } from '../commands/reporting/rollups.js';
 import type { DB } from '../db/schema/index.js';
 import { isRetryableError } from '../db/errors.js';
 
@@ -39,6 +40,7 @@ export class ExportWorker {
 
   /** One pass: runs jobs until none is queued (or stop() is called). */
   async tick(): Promise<number> {
+    await compactAllContactCounts(this.db);
     let ran = 0;
     while (!this.stopping) {
       const job = await runNextExportJob(this.db, this.deps);

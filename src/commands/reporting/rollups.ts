@@ -46,3 +46,15 @@ export async function rebuildRollups(db: Kysely<DB>, campaignId: string): Promis
       ) x where a is not null and a <> '' group by q, a`.execute(trx);
   });
 }
+
+/**
+ * Folds the pending contact-count deltas of every campaign that has some
+ * (statistics reads also compact their own campaign). Keeps the delta log
+ * short for campaigns nobody is looking at. Returns how many campaigns.
+ */
+export async function compactAllContactCounts(db: Kysely<DB>, limit = 100): Promise<number> {
+  const rows = await sql<{ campaign_id: string }>`
+    select distinct campaign_id from reporting_contact_deltas limit ${limit}`.execute(db);
+  for (const r of rows.rows) await sql`select reporting_compact_contact_counts(${r.campaign_id}::uuid)`.execute(db);
+  return rows.rows.length;
+}
