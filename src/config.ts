@@ -8,7 +8,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { USER_ROLES, type UserRole } from './db/schema/core.js';
 import { DEFAULT_MATRIX, parseMatrix, type PermissionMatrix } from './domain/auth/permissions.js';
+import { isSecretEnvName } from './domain/settings/types.js';
+import { parseRoleMap, type RoleMap } from './domain/auth/identity.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -19,6 +22,17 @@ const port = z.coerce
   .int('must be an integer')
   .min(0, 'must be between 0 and 65535')
   .max(65535, 'must be between 0 and 65535');
+
+const httpUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL');
 
 const postgresUrl = z
   .string()
@@ -49,10 +63,27 @@ export const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
+  CONFIG_ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of 32-byte base64 keys')
+    .optional(),
+  // --- Sign-in (OIDC) and sessions (issue 3) ---
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  OIDC_ISSUER: httpUrl.optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: httpUrl.optional(),
+  OIDC_SCOPES: z.string().regex(/(^|\s)openid(\s|$)/, 'must include openid').default('openid email profile'),
+  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:/.-]+$/, 'must be a claim name, e.g. roles, groups or realm_access.roles').optional(),
+  OIDC_ROLE_MAP: z.string().optional(),
+  OIDC_DEFAULT_ROLE: z.enum(USER_ROLES, { message: `must be one of ${USER_ROLES.join(', ')}` }).default('viewer'),
+  SESSION_IDLE_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(60, 'must be at least 60').default(12 * 3600),
+  SESSION_MAX_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(60, 'must be at least 60').default(7 * 86400),
   DEFAULT_TIMEZONE: z
     .string()
     .refine((v) => isTimeZone(v), 'must be an IANA time zone such as Europe/Rome')
     .default('Europe/Rome'),
+  IMPORT_MAX_BYTES: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1024, 'must be at least 1024').default(256 * 1024 * 1024),
   // Reporting (issue 8)
   STATS_CACHE_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be between 0 and 60').max(60, 'must be between 0 and 60').default(30),
   REDIS_URL: z.string().refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL').optional(),
@@ -85,7 +116,12 @@ export type Env = z.input<typeof envSchema>;
 
 export interface Config {
   readonly env: 'development' | 'test' | 'production';
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** The URL browsers use to reach this server; unset → derived from the bound address. */
+    readonly publicBaseUrl?: string;
+  };
   readonly log: { readonly level: string };
   readonly database:
     | { readonly engine: 'postgres'; readonly url: string; readonly poolMax: number; readonly migrateOnStart: boolean }
@@ -96,11 +132,32 @@ export interface Config {
   readonly auth: {
     /** HMAC key for access tokens. Random per process outside production when unset. */
     readonly tokenSecret: string;
+    /** True when AUTH_TOKEN_SECRET was unset and the key is random to this process. */
+    readonly tokenSecretEphemeral: boolean;
     readonly accessTokenTtlSeconds: number;
     readonly matrix: PermissionMatrix;
+    /** Refresh tokens expire after this much inactivity (each refresh renews it). */
+    readonly sessionIdleTtlSeconds: number;
+    /** A browser session ends this long after sign-in, refreshed or not. */
+    readonly sessionMaxTtlSeconds: number;
+    readonly oidc: OidcConfig;
   };
   /** AES-256-GCM key for secrets stored in the database (admin configuration). */
-  readonly secrets: { readonly encryptionKey: Buffer; readonly ephemeral: boolean };
+  readonly secrets: {
+    readonly encryptionKey: Buffer;
+    /** Older keys, for opening values sealed before a key rotation (never used to seal). */
+    readonly previousKeys: readonly Buffer[];
+    readonly ephemeral: boolean;
+    /**
+     * Snapshot, taken at start-up, of the environment variables an admin setting
+     * may reference instead of storing a secret (`{ "env": "TWILIO_AUTH_TOKEN" }`):
+     * `VSA_SECRET_*` and the providers' conventional names (see
+     * `isSecretEnvName`). Nothing else from the environment is reachable this way.
+     */
+    readonly env: Readonly<Record<string, string>>;
+  };
+  /** CSV uploads (contacts, exclusion lists). */
+  readonly imports: { readonly maxBytes: number };
   readonly reporting: {
     /** How long campaign statistics are cached (≤ 60 000 ms; 0 disables the cache). */
     readonly statsCacheTtlMs: number;
@@ -120,6 +177,32 @@ export interface Config {
     readonly syncMaxRows: number;
   };
 }
+
+/**
+ * Sign-in. `external`: the organisation's OpenID Connect provider. `dev`: the
+ * built-in development identity provider served by this process (never in
+ * production).
+ */
+export type OidcConfig =
+  | {
+      readonly mode: 'external';
+      readonly issuer: string;
+      readonly clientId: string;
+      readonly clientSecret?: string;
+      readonly redirectUri?: string;
+      readonly scopes: string;
+      readonly roleClaim?: string;
+      readonly roleMap?: RoleMap;
+      readonly defaultRole: UserRole;
+    }
+  | {
+      readonly mode: 'dev';
+      readonly redirectUri?: string;
+      readonly scopes: string;
+      readonly roleClaim: string;
+      readonly roleMap?: RoleMap;
+      readonly defaultRole: UserRole;
+    };
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
@@ -170,14 +253,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       late.push({ variable: 'RBAC_MATRIX', message: (err as Error).message });
     }
   }
+  let roleMap: RoleMap | undefined;
+  if (e.OIDC_ROLE_MAP) {
+    try {
+      roleMap = parseRoleMap(e.OIDC_ROLE_MAP);
+    } catch (err) {
+      late.push({ variable: 'OIDC_ROLE_MAP', message: (err as Error).message });
+    }
+  }
+  if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) late.push({ variable: 'OIDC_CLIENT_ID', message: 'is required when OIDC_ISSUER is set' });
+  if (e.SESSION_MAX_TTL_SECONDS < e.SESSION_IDLE_TTL_SECONDS) {
+    late.push({ variable: 'SESSION_MAX_TTL_SECONDS', message: 'must be at least SESSION_IDLE_TTL_SECONDS' });
+  }
   if (e.NODE_ENV === 'production') {
+    if (!e.OIDC_ISSUER) {
+      late.push({
+        variable: 'OIDC_ISSUER',
+        message: "is required in production: set it to your identity provider's issuer URL (the built-in development identity provider never runs in production; see docs/security.md)",
+      });
+    } else if (!e.OIDC_ISSUER.startsWith('https://')) {
+      late.push({ variable: 'OIDC_ISSUER', message: 'must be an https:// URL in production' });
+    }
     if (!e.AUTH_TOKEN_SECRET) late.push({ variable: 'AUTH_TOKEN_SECRET', message: 'is required in production' });
     if (!e.CONFIG_ENCRYPTION_KEY) late.push({ variable: 'CONFIG_ENCRYPTION_KEY', message: 'is required in production' });
   }
   if (late.length) throw new ConfigError(late);
+  const secretEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '' && isSecretEnvName(name)) secretEnv[name] = value;
+  }
+  const previousKeys = (e.CONFIG_ENCRYPTION_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => Buffer.from(k, 'base64'));
   const config: Config = {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT },
+    http: { host: e.HOST, port: e.PORT, ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}) },
     log: { level: e.LOG_LEVEL },
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart: e.MIGRATE_ON_START ?? false }
@@ -186,14 +298,39 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     api: { bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, defaultTimezone: e.DEFAULT_TIMEZONE },
     auth: {
       tokenSecret: e.AUTH_TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
+      tokenSecretEphemeral: !e.AUTH_TOKEN_SECRET,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       matrix,
+      sessionIdleTtlSeconds: e.SESSION_IDLE_TTL_SECONDS,
+      sessionMaxTtlSeconds: e.SESSION_MAX_TTL_SECONDS,
+      oidc: e.OIDC_ISSUER
+        ? {
+            mode: 'external',
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID ?? '',
+            ...(e.OIDC_CLIENT_SECRET ? { clientSecret: e.OIDC_CLIENT_SECRET } : {}),
+            ...(e.OIDC_REDIRECT_URI ? { redirectUri: e.OIDC_REDIRECT_URI } : {}),
+            scopes: e.OIDC_SCOPES,
+            ...(e.OIDC_ROLE_CLAIM ? { roleClaim: e.OIDC_ROLE_CLAIM } : {}),
+            ...(roleMap ? { roleMap } : {}),
+            defaultRole: e.OIDC_DEFAULT_ROLE,
+          }
+        : {
+            mode: 'dev',
+            ...(e.OIDC_REDIRECT_URI ? { redirectUri: e.OIDC_REDIRECT_URI } : {}),
+            scopes: e.OIDC_SCOPES,
+            // The development provider puts the role in a `roles` claim.
+            roleClaim: e.OIDC_ROLE_CLAIM ?? 'roles',
+            ...(roleMap ? { roleMap } : {}),
+            defaultRole: e.OIDC_DEFAULT_ROLE,
+          },
     },
     secrets: e.CONFIG_ENCRYPTION_KEY
-      ? { encryptionKey: Buffer.from(e.CONFIG_ENCRYPTION_KEY, 'base64'), ephemeral: false }
+      ? { encryptionKey: Buffer.from(e.CONFIG_ENCRYPTION_KEY, 'base64'), previousKeys, ephemeral: false, env: secretEnv }
       : // Development only (production requires the variable): a fixed, documented key so
         // secrets saved in the embedded demo survive restarts. Never protects anything real.
-        { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), ephemeral: true },
+        { encryptionKey: createHash('sha256').update('voicesurveyagent-development-key').digest(), previousKeys, ephemeral: true, env: secretEnv },
+    imports: { maxBytes: e.IMPORT_MAX_BYTES },
     reporting: { statsCacheTtlMs: e.STATS_CACHE_TTL_SECONDS * 1000, ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}) },
     export: {
       storage: e.EXPORT_STORAGE === 's3'

@@ -3,10 +3,14 @@
  * src/cli/; this file only assembles them and reports errors.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAuthCommands } from './cli/auth.js';
 import { createCliContext, explainError, EXIT } from './cli/context.js';
+import { registerContactsCommands } from './cli/contacts.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerExportCommand } from './cli/export.js';
+import { registerExclusionCommands } from './cli/exclusions.js';
 import { registerServeCommand } from './cli/serve.js';
+import { registerSettingsCommands } from './cli/settings.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -19,6 +23,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
   registerExportCommand(program, ctx);
+  registerSettingsCommands(program, ctx);
+  registerAuthCommands(program, ctx);
+  registerContactsCommands(program, ctx);
+  registerExclusionCommands(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

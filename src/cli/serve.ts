@@ -16,6 +16,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       if (opts.demo) await seedDatabase(app.database.db);
       const url = await app.start();
       ctx.print(`voicesurvey ${opts.role} listening on ${url} (database: ${app.database.engine})`);
+      if (config.auth.oidc.mode === 'dev') {
+        const base = config.http.publicBaseUrl ?? url.replace('0.0.0.0', '127.0.0.1');
+        ctx.print(`sign in at ${base}/api/auth/login — built-in development identity provider: pick a demo user, no password (never for production)`);
+      }
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
           log.info({ signal }, 'shutting down');

@@ -34,6 +34,23 @@ const pgTypes = {
   },
 } as unknown as pg.CustomTypesConfig;
 
+const pgPools = new WeakMap<Kysely<DB>, pg.Pool>();
+
+/**
+ * A Kysely instance over a node-postgres pool. The pool stays reachable through
+ * `pgPoolOf(db)` for the few operations Kysely cannot express (COPY).
+ */
+export function createPgKysely(pool: pg.Pool): Kysely<DB> {
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  pgPools.set(db, pool);
+  return db;
+}
+
+/** The pool behind a root `db` made by createPgKysely; undefined for PGlite and for transactions. */
+export function pgPoolOf(db: Kysely<DB>): pg.Pool | undefined {
+  return pgPools.get(db);
+}
+
 export function createPgPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
@@ -52,7 +69,7 @@ export function createPgPool(url: string, max = 10): pg.Pool {
 export async function openDatabase(opts: DatabaseOptions, log?: Logger): Promise<Database> {
   if (opts.engine === 'postgres') {
     const pool = createPgPool(opts.url, opts.poolMax);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = createPgKysely(pool);
     const database: Database = {
       engine: 'postgres',
       db,

@@ -5,14 +5,21 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
+import type { SessionChecker } from '../commands/auth/sessions.js';
 import type { DB } from '../db/schema/index.js';
+import type { IdentityProvider } from '../domain/ports/identity.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReportingServices } from '../reporting-services.js';
 import type { TokenService } from './auth/tokens.js';
 import type { RouteDef } from './route.js';
+import { adminRoutes } from './routes/admin/routes.js';
+import { authRoutes } from './routes/auth/routes.js';
 import { campaignRoutes } from './routes/campaigns/routes.js';
+import { contactRoutes } from './routes/contacts/routes.js';
+import { exclusionRoutes } from './routes/exclusions/routes.js';
 import { healthRoutes } from './routes/health.js';
 import { reportingRoutes } from './routes/reporting/routes.js';
+import { templateRoutes } from './routes/templates/routes.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
 export interface ApiServices {
@@ -21,10 +28,21 @@ export interface ApiServices {
   readonly db: Kysely<DB>;
   readonly tokens: TokenService;
   readonly log: Logger;
+  /** Sign-in: the OIDC client (null when the server was built without one) and the session check. */
+  readonly auth: { readonly identity: IdentityProvider | null; readonly sessions: SessionChecker };
   /** Statistics cache, export blob store and audit callback (issue 8). */
   readonly reporting: ReportingServices;
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
-  return [...healthRoutes(s), ...campaignRoutes(s), ...reportingRoutes(s)];
+  return [
+    ...healthRoutes(s),
+    ...authRoutes(s),
+    ...campaignRoutes(s),
+    ...contactRoutes(s),
+    ...exclusionRoutes(s),
+    ...templateRoutes(s),
+    ...adminRoutes(s),
+    ...reportingRoutes(s),
+  ];
 }

@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
@@ -17,6 +18,8 @@ import type { Logger } from '../observability/logger.js';
 import { createReportingServices, type ReportingServices } from '../reporting-services.js';
 import { VERSION } from '../version.js';
 import { recordAudit } from '../commands/audit.js';
+import { createSessionChecker } from '../commands/auth/sessions.js';
+import type { IdentityProvider } from '../domain/ports/identity.js';
 import { type ApiServices, apiRoutes } from './api.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
 import { createTokenService } from './auth/tokens.js';
@@ -31,6 +34,8 @@ export interface ServerDeps {
   routes?: readonly RouteDef[];
   /** Replaces the default authenticator (e.g. to add session checks). */
   authenticator?: Authenticator;
+  /** The OIDC client for `/api/auth/login` and `/api/auth/callback` (built by app.ts). */
+  identity?: IdentityProvider | null;
   /** Registers plugins that are not `RouteDef`s (webhooks, identity provider). Their routes must set `config.access`. */
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
   /** Reporting adapters (stats cache, export storage); built from config (and closed with the server) when absent. */
@@ -62,7 +67,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: config.api.bodyLimitBytes,
     trustProxy: false,
     requestIdHeader: false,
-    requestIdLogLabel: 'correlation_id',
+    logController: new LogController({ requestIdLogLabel: 'correlation_id' }),
     genReqId: (req) => {
       const given = req.headers[CORRELATION_HEADER];
       return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
@@ -106,6 +111,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     hsts: config.env === 'production',
   });
   await app.register(fastifyCookie);
+  // CSV uploads: parts are streamed to the route (req.file()), never buffered; one file per request.
+  await app.register(fastifyMultipart, { limits: { fileSize: config.imports.maxBytes + 1, files: 1, fields: 20, parts: 21 } });
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Too many requests; retry in ${ctx.after}.`), { statusCode: 429 }),
@@ -126,15 +133,33 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   const tokens = createTokenService(config.auth.tokenSecret, config.auth.accessTokenTtlSeconds);
-  const authenticator = deps.authenticator ?? createAuthenticator({ db: deps.database.db, tokens });
+  const sessions = createSessionChecker(deps.database.db);
+  const authenticator =
+    deps.authenticator ?? createAuthenticator({ db: deps.database.db, tokens, isSessionActive: (id) => sessions.isActive(id) });
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
-    req.principal = await authenticator.authenticate(req);
+    try {
+      req.principal = await authenticator.authenticate(req);
+    } catch (err) {
+      // A stale or revoked cookie must not lock anyone out of the public routes
+      // (signing in again, refreshing, logging out, health checks): there it
+      // simply counts as anonymous. Everywhere else bad credentials are a 401.
+      if ((req.routeOptions.config as { access?: string } | undefined)?.access !== 'public') throw err;
+      req.principal = null;
+    }
   });
 
   const reporting = deps.reporting ?? createReportingServices(config, deps.database.db, deps.log);
   if (!deps.reporting) app.addHook('onClose', () => reporting.close());
-  const services: ApiServices = { config, database: deps.database, db: deps.database.db, tokens, log: deps.log, reporting };
+  const services: ApiServices = {
+    config,
+    database: deps.database,
+    db: deps.database.db,
+    tokens,
+    log: deps.log,
+    auth: { identity: deps.identity ?? null, sessions },
+    reporting,
+  };
   const routes = [...apiRoutes(services), ...(deps.routes ?? [])];
   registerRoutes(app, routes, {
     matrix: config.auth.matrix,

@@ -9,9 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { inject } from 'vitest';
-import { createPgPool, type Database } from '../../src/db/connect.js';
+import { createPgKysely, createPgPool, type Database } from '../../src/db/connect.js';
 import { PGliteDialect } from '../../src/db/pglite-dialect.js';
 import type { DB } from '../../src/db/schema/index.js';
 import { valueParsers } from '../../src/db/types.js';
@@ -53,7 +53,7 @@ export async function freshDatabase(opts: { migrated?: boolean } = {}): Promise<
     }
     const url = withDatabase(info.adminUrl!, name);
     const pool = createPgPool(url, 10);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = createPgKysely(pool);
     const extra: Kysely<DB>[] = [];
     return {
       engine: 'postgres',
@@ -61,7 +61,7 @@ export async function freshDatabase(opts: { migrated?: boolean } = {}): Promise<
       url,
       ping: async () => void (await pool.query('select 1')),
       async connectAgain(poolMax = 10) {
-        const k = new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPgPool(url, poolMax) }) });
+        const k = createPgKysely(createPgPool(url, poolMax));
         extra.push(k);
         return k;
       },

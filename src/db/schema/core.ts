@@ -148,6 +148,12 @@ export interface ExclusionListEntriesTable {
   reason: string | null;
   source: Generated<ExclusionSource>;
   created_at: GeneratedTimestamp;
+  // 0005_contacts_import
+  /** Name of the list the entry came from (e.g. a national register extract). */
+  list_name: string | null;
+  /** `YYYY-MM-DD`: the date of that list. */
+  list_date: string | null;
+  import_id: string | null;
 }
 
 export interface CallAttemptsTable {

@@ -1,0 +1,167 @@
+/**
+ * bench:import — a 1,000,000-row contacts CSV (10 % invalid rows, 1 %
+ * duplicates, 0.5 % on the exclusion list) imported into a campaign on
+ * PostgreSQL, against the physical reference measured in the same run: a raw
+ * `COPY … FROM STDIN (FORMAT csv)` of the same file into a bare table of the
+ * same shape (text columns, no constraints, no indexes).
+ *
+ *   npm run bench:import                 # DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres
+ *   BENCH_ROWS=200000 npm run bench:import
+ *
+ * Creates a fresh database, drops it at the end. Prints one JSON object.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { sql } from 'kysely';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { createPgKysely, createPgPool } from '../src/db/connect.js';
+import { Migrator } from '../src/db/migrator.js';
+import { importContacts } from '../src/commands/contacts/import-contacts.js';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Writes the file; returns the numbers that belong on the exclusion list. */
+async function generate(path: string): Promise<{ excludedNumbers: string[]; expected: { invalid: number; duplicates: number } }> {
+  const out = createWriteStream(path, { highWaterMark: 1 << 20 });
+  const excludedNumbers: string[] = [];
+  let invalid = 0;
+  let duplicates = 0;
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write('phone_number,external_contact_id,email,language,has_prior_consent,do_not_call\n');
+  let buf = '';
+  for (let i = 0; i < ROWS; i++) {
+    const n = String(1_000_000 + i).padStart(7, '0');
+    let phone = `+39 347 ${n}`;
+    if (i % 10 === 3) {
+      phone = `12${i % 1000}`; // 10 % invalid
+      invalid++;
+    } else if (i % 100 === 7 && i > 100) {
+      phone = `+39 347 ${String(1_000_000 + i - 50).padStart(7, '0')}`; // 1 % duplicates of an earlier valid row
+      duplicates++;
+    } else if (i % 200 === 11) {
+      excludedNumbers.push(`+39347${n}`); // 0.5 % on the exclusion list
+    }
+    buf += `${phone},ext-${i},person${i}@example.org,${i % 2 ? 'it' : 'en'},${i % 3 ? 'yes' : 'no'},no\n`;
+    if (buf.length > 1 << 20) {
+      await write(buf);
+      buf = '';
+    }
+  }
+  await write(buf);
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  return { excludedNumbers, expected: { invalid, duplicates } };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'vsa-bench-import-'));
+  const file = join(dir, 'contacts.csv');
+  const dbName = `vsa_bench_${randomBytes(4).toString('hex')}`;
+  const admin = createPgPool(ADMIN_URL, 1);
+  await admin.query(`create database "${dbName}"`);
+  const pool = createPgPool(withDatabase(ADMIN_URL, dbName), 4);
+  const db = createPgKysely(pool);
+  try {
+    const genStarted = Date.now();
+    const { excludedNumbers, expected } = await generate(file);
+    const generateMs = Date.now() - genStarted;
+    const bytes = statSync(file).size;
+
+    await new Migrator(db).up();
+    const campaign = await db.insertInto('campaigns').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
+    for (let i = 0; i < excludedNumbers.length; i += 5000) {
+      await db
+        .insertInto('exclusion_list_entries')
+        .values(excludedNumbers.slice(i, i + 5000).map((phone_number) => ({ phone_number, source: 'import' as const })))
+        .execute();
+    }
+    await sql`checkpoint`.execute(db).catch(() => {});
+
+    // Reference: raw COPY of the same file into a bare table of the same shape.
+    await sql`create table bare_contacts (phone_number text, external_contact_id text, email text, language text,
+      has_prior_consent text, do_not_call text)`.execute(db);
+    const client = await pool.connect();
+    const copyStarted = process.hrtime.bigint();
+    try {
+      await pipeline(createReadStream(file, { highWaterMark: 1 << 18 }), client.query(copyFrom('COPY bare_contacts FROM STDIN (FORMAT csv, HEADER true)')));
+    } finally {
+      client.release();
+    }
+    const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+
+    const rssBefore = process.memoryUsage().rss;
+    let peakRss = rssBefore;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const started = process.hrtime.bigint();
+    const report = await importContacts(db, {
+      campaignId: campaign.id,
+      source: createReadStream(file, { highWaterMark: 1 << 18 }),
+      fileName: 'contacts.csv',
+      maxBytes: 1 << 30,
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+    // Second reference: COPY of the accepted rows into a table with the same
+    // columns, defaults, constraints and indexes as contacts (LIKE … INCLUDING
+    // ALL): what loading costs once the real table's indexes are paid for.
+    await sql`create table contacts_ref (like contacts including all)`.execute(db);
+    const out = await pool.connect();
+    const into = await pool.connect();
+    const refStarted = process.hrtime.bigint();
+    try {
+      await pipeline(out.query(copyTo('COPY contacts TO STDOUT')), into.query(copyFrom('COPY contacts_ref FROM STDIN')));
+    } finally {
+      out.release();
+      into.release();
+    }
+    const refSeconds = Number(process.hrtime.bigint() - refStarted) / 1e9;
+
+    const rowsPerSecond = ROWS / seconds;
+    const copyRowsPerSecond = ROWS / copySeconds;
+    const result = {
+      bench: 'import',
+      date: new Date().toISOString(),
+      rows: ROWS,
+      file_bytes: bytes,
+      generate_ms: generateMs,
+      import_seconds: Number(seconds.toFixed(2)),
+      rows_per_second: Math.round(rowsPerSecond),
+      raw_copy_seconds: Number(copySeconds.toFixed(2)),
+      raw_copy_rows_per_second: Math.round(copyRowsPerSecond),
+      ratio_to_raw_copy: Number((rowsPerSecond / copyRowsPerSecond).toFixed(3)),
+      target_ratio: 0.5,
+      indexed_copy_seconds: Number(refSeconds.toFixed(2)),
+      indexed_copy_rows: report.accepted,
+      indexed_copy_rows_per_second: Math.round(report.accepted / refSeconds),
+      load_average_1m: Number(loadavg()[0]!.toFixed(1)),
+      cpus: cpus().length,
+      peak_rss_mb: Math.round(peakRss / 1048576),
+      peak_rss_process_max_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      rss_limit_mb: 300,
+      report: { ...report, errors: report.errors.length },
+      expected,
+    };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await db.destroy();
+    await admin.query(`drop database if exists "${dbName}" with (force)`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,148 @@
+/**
+ * importContacts: one uploaded CSV → contacts of one campaign, all or nothing.
+ *
+ * The file streams through validation into a staging table (see staging.ts);
+ * then four set-based statements do the rest in the same transaction: store
+ * the error list, and insert the valid rows — first occurrence of a number
+ * wins, numbers already in the campaign are skipped (`ON CONFLICT DO
+ * NOTHING`, which also covers a concurrent import of the same numbers), and
+ * rows on the exclusion list or flagged do_not_call are stored as `excluded`.
+ * A file-level fault anywhere (not CSV, unbalanced quotes, size limit, a
+ * dropped connection) rolls everything back.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { openCsv, type CsvReadOptions } from '../../adapters/csv/reader.js';
+import type { CsvDelimiter, CsvEncoding } from '../../adapters/csv/sniff.js';
+import { withBulkTransaction } from '../../db/bulk.js';
+import type { DB } from '../../db/schema/index.js';
+import {
+  CONTACT_COLUMNS,
+  assertCampaignAcceptsContacts,
+  mapHeader,
+  validateContactRow,
+  type ImportReport,
+} from '../../domain/contacts/index.js';
+import { DomainError, notFound } from '../../domain/errors.js';
+import { createStagingTable, STAGING_TABLE, stageFile, storeErrors } from './staging.js';
+
+export interface ImportContactsInput {
+  readonly campaignId: string;
+  /** The file's bytes, streamed. */
+  readonly source: AsyncIterable<Buffer | Uint8Array | string>;
+  readonly fileName?: string | null;
+  readonly delimiter?: CsvDelimiter;
+  readonly encoding?: CsvEncoding;
+  /** Size limit in bytes (config `IMPORT_MAX_BYTES`). */
+  readonly maxBytes: number;
+  readonly userId?: string | null;
+  /** Progress: bytes read and data rows seen so far. */
+  readonly onProgress?: (progress: { bytes: number; rows: number }) => void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function invalidFile(code: string, message: string, details?: Record<string, unknown>): DomainError {
+  return new DomainError(code, message, 'invalid', details);
+}
+
+/** Loads the campaign or throws not_found; checks it accepts contacts. */
+async function campaignForImport(db: Kysely<DB>, campaignId: string, lock: boolean) {
+  if (!UUID.test(campaignId)) throw notFound('campaign');
+  let q = db.selectFrom('campaigns').select(['id', 'status', 'phone_region']).where('id', '=', campaignId);
+  if (lock) q = q.forShare();
+  const campaign = await q.executeTakeFirst();
+  if (!campaign) throw notFound('campaign');
+  assertCampaignAcceptsContacts(campaign.status);
+  return campaign;
+}
+
+export async function importContacts(db: Kysely<DB>, input: ImportContactsInput): Promise<ImportReport> {
+  const campaign = await campaignForImport(db, input.campaignId, false);
+  let bytes = 0;
+  const readOpts: CsvReadOptions = {
+    maxBytes: input.maxBytes,
+    ...(input.delimiter ? { delimiter: input.delimiter } : {}),
+    ...(input.encoding ? { encoding: input.encoding } : {}),
+    onProgress: (n) => (bytes = n),
+  };
+  const file = await openCsv(input.source, readOpts);
+  const header = mapHeader(file.header.cells, CONTACT_COLUMNS);
+  if (header.index.phone_number === undefined) {
+    throw invalidFile('csv.missing_phone_column', 'the header has no phone_number column', { columns: file.header.cells.slice(0, 50) });
+  }
+  if (header.repeated.length > 0) {
+    throw invalidFile('csv.repeated_column', `the header repeats ${header.repeated.join(', ')}`, { columns: header.repeated });
+  }
+  const width = file.header.cells.length;
+  const region = campaign.phone_region;
+  const importId = randomUUID();
+
+  return withBulkTransaction(db, async (trx, copyFrom) => {
+    // The set-based statements sort and hash the whole file; keep that in memory.
+    await sql`set local work_mem = '64MB'`.execute(trx);
+    await createStagingTable(trx);
+    const tally = await stageFile(
+      trx,
+      copyFrom,
+      file,
+      (cells) => validateContactRow(cells, header, width, region),
+      (c) => [c.phone_number, c.external_contact_id, c.email, c.preferred_language, c.has_prior_consent, c.do_not_call, c.timezone, null],
+      input.onProgress ? (rows) => input.onProgress!({ bytes, rows }) : undefined,
+    );
+    if (tally.totalRows === 0) throw invalidFile('csv.header_only', 'the file has a header but no data rows');
+
+    // The campaign may have been completed or cancelled while the file streamed.
+    await campaignForImport(trx, campaign.id, true);
+
+    await trx
+      .insertInto('contact_imports')
+      .values({ id: importId, kind: 'contacts', campaign_id: campaign.id, created_by_user_id: input.userId ?? null, file_name: input.fileName ?? null })
+      .execute();
+    await storeErrors(trx, importId);
+
+    const inserted = await sql<{ accepted: number; excluded: number }>`
+      with ins as (
+        insert into contacts (campaign_id, phone_number, external_contact_id, email, preferred_language,
+                              has_prior_consent, do_not_call, timezone, state)
+        select ${campaign.id}::uuid, s.phone_number, s.external_contact_id, s.email, s.preferred_language::contact_language,
+               s.has_prior_consent, s.do_not_call, s.timezone,
+               case when s.do_not_call or e.phone_number is not null then 'excluded'::contact_state else 'pending'::contact_state end
+        from ${sql.raw(STAGING_TABLE)} s
+        left join exclusion_list_entries e on e.phone_number = s.phone_number
+        where s.kind = 'v'
+        order by s.line
+        on conflict (campaign_id, phone_number) do nothing
+        returning state
+      )
+      select count(*)::int as accepted, count(*) filter (where state = 'excluded')::int as excluded from ins`.execute(trx);
+    const { accepted, excluded } = inserted.rows[0]!;
+    const duplicates = tally.validRows - accepted;
+
+    await trx
+      .updateTable('contact_imports')
+      .set({
+        total_rows: tally.totalRows,
+        accepted,
+        rejected: tally.rejectedRows,
+        duplicates,
+        excluded,
+        errors_total: tally.errorsTotal,
+        unknown_columns: [...header.unknown],
+      })
+      .where('id', '=', importId)
+      .execute();
+
+    return {
+      total_rows: tally.totalRows,
+      accepted,
+      rejected: tally.rejectedRows,
+      duplicates,
+      excluded,
+      unknown_columns: header.unknown,
+      errors: tally.firstErrors,
+      errors_total: tally.errorsTotal,
+      import_id: importId,
+    };
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * The shared path of every CSV import: validated rows stream into a temporary
+ * staging table inside the import's transaction (COPY on PostgreSQL, batched
+ * JSON inserts on PGlite), then set-based SQL takes it from there.
+ *
+ * Memory stays bounded: the reader holds one chunk and one record, this module
+ * one batch; the staging table lives in the database and disappears at commit
+ * or rollback (`ON COMMIT DROP`).
+ */
+import { sql, type Kysely } from 'kysely';
+import { copyText, type CopyFrom } from '../../db/bulk.js';
+import type { DB } from '../../db/schema/index.js';
+import type { CsvFile } from '../../adapters/csv/reader.js';
+import { REPORT_ERROR_CAP, type ImportError, type RowProblem, type RowResult } from '../../domain/contacts/index.js';
+
+export const STAGING_TABLE = 'vsa_import_staging';
+const BATCH_ROWS = 4000;
+
+/**
+ * The values of a valid row, in staging column order: phone_number,
+ * external_contact_id, email, preferred_language, has_prior_consent,
+ * do_not_call, timezone, reason.
+ */
+export type StagedValues = readonly [
+  string, string | null, string | null, string | null, boolean | null, boolean | null, string | null, string | null,
+];
+
+const VALUE_COLUMNS = ['phone_number', 'external_contact_id', 'email', 'preferred_language', 'has_prior_consent', 'do_not_call', 'timezone', 'reason'] as const;
+const COLUMNS = ['line', 'kind', ...VALUE_COLUMNS, 'field', 'code', 'message'] as const;
+
+export interface StagingTally {
+  totalRows: number;
+  validRows: number;
+  rejectedRows: number;
+  errorsTotal: number;
+  /** The first REPORT_ERROR_CAP errors, in line order. */
+  firstErrors: ImportError[];
+}
+
+export async function createStagingTable(trx: Kysely<DB>): Promise<void> {
+  await sql`
+    create temp table ${sql.raw(STAGING_TABLE)} (
+      line                integer not null,
+      kind                "char" not null,
+      phone_number        text,
+      external_contact_id text,
+      email               text,
+      preferred_language  text,
+      has_prior_consent   boolean,
+      do_not_call         boolean,
+      timezone            text,
+      reason              text,
+      field               text,
+      code                text,
+      message             text
+    ) on commit drop`.execute(trx);
+}
+
+/** Turns validated rows into what the engine loads: COPY text, or row objects for JSON. */
+interface Encoder<Chunk> {
+  valid(line: number, v: StagedValues): void;
+  error(line: number, p: RowProblem): void;
+  /** The rows encoded since the last take. */
+  take(): Chunk;
+}
+
+const NO_ERROR = '\\N\t\\N\t\\N';
+const NO_VALUES = '\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N';
+
+/** COPY text format, built as one string per batch (no per-row objects). */
+function copyEncoder(): Encoder<string> {
+  let out = '';
+  return {
+    valid(line, v) {
+      out += `${line}\tv\t${copyText(v[0])}\t${copyText(v[1])}\t${copyText(v[2])}\t${copyText(v[3])}\t${copyText(v[4])}\t${copyText(v[5])}\t${copyText(v[6])}\t${copyText(v[7])}\t${NO_ERROR}\n`;
+    },
+    error(line, p) {
+      out += `${line}\te\t${NO_VALUES}\t${copyText(p.field)}\t${copyText(p.code)}\t${copyText(p.message)}\n`;
+    },
+    take() {
+      const chunk = out;
+      out = '';
+      return chunk;
+    },
+  };
+}
+
+type JsonRow = (string | number | boolean | null)[];
+
+/** Arrays in COLUMNS order, for json_populate_recordset-free loading on PGlite. */
+function jsonEncoder(): Encoder<JsonRow[]> {
+  let rows: JsonRow[] = [];
+  return {
+    valid(line, v) {
+      rows.push([line, 'v', ...v, null, null, null]);
+    },
+    error(line, p) {
+      rows.push([line, 'e', null, null, null, null, null, null, null, null, p.field, p.code, p.message]);
+    },
+    take() {
+      const chunk = rows;
+      rows = [];
+      return chunk;
+    },
+  };
+}
+
+/**
+ * Validates every data record and yields encoded batches, counting as it
+ * goes. `toValues` turns a valid value into the staged columns.
+ */
+async function* encodedBatches<T, Chunk>(
+  file: CsvFile,
+  validate: (cells: string[]) => RowResult<T>,
+  toValues: (value: T) => StagedValues,
+  encoder: Encoder<Chunk>,
+  tally: StagingTally,
+  onRow?: (rows: number) => void,
+): AsyncGenerator<Chunk> {
+  let pending = 0;
+  for await (const records of file.batches) {
+    for (const record of records) {
+      tally.totalRows++;
+      const result = validate(record.cells);
+      if (result.ok) {
+        tally.validRows++;
+        encoder.valid(record.line, toValues(result.value));
+      } else {
+        tally.rejectedRows++;
+        for (const p of result.problems) {
+          tally.errorsTotal++;
+          if (tally.firstErrors.length < REPORT_ERROR_CAP) tally.firstErrors.push({ line: record.line, field: p.field, code: p.code, message: p.message });
+          encoder.error(record.line, p);
+        }
+      }
+      pending++;
+    }
+    if (pending >= BATCH_ROWS) {
+      onRow?.(tally.totalRows);
+      pending = 0;
+      yield encoder.take();
+    }
+  }
+  onRow?.(tally.totalRows);
+  if (pending > 0) yield encoder.take();
+}
+
+/**
+ * Streams the file's validated rows into the staging table (which must exist)
+ * and returns the tally. Throws the reader's `csv.*` errors as they surface.
+ */
+export async function stageFile<T>(
+  trx: Kysely<DB>,
+  copyFrom: CopyFrom | null,
+  file: CsvFile,
+  validate: (cells: string[]) => RowResult<T>,
+  toValues: (value: T) => StagedValues,
+  onRow?: (rows: number) => void,
+): Promise<StagingTally> {
+  const tally: StagingTally = { totalRows: 0, validRows: 0, rejectedRows: 0, errorsTotal: 0, firstErrors: [] };
+  if (copyFrom) {
+    await copyFrom(`COPY ${STAGING_TABLE} (${COLUMNS.join(', ')}) FROM STDIN`, encodedBatches(file, validate, toValues, copyEncoder(), tally, onRow));
+  } else {
+    const select = COLUMNS.map((c, i) => `(r->>${i})::${c === 'line' ? 'integer' : c === 'kind' ? '"char"' : c.startsWith('has_') || c === 'do_not_call' ? 'boolean' : 'text'}`).join(', ');
+    for await (const rows of encodedBatches(file, validate, toValues, jsonEncoder(), tally, onRow)) {
+      await sql`
+        insert into ${sql.raw(STAGING_TABLE)} (${sql.raw(COLUMNS.join(', '))})
+        select ${sql.raw(select)} from json_array_elements(${JSON.stringify(rows)}::json) as r`.execute(trx);
+    }
+  }
+  return tally;
+}
+
+/** Copies every staged problem into contact_import_errors for the downloadable CSV. */
+export async function storeErrors(trx: Kysely<DB>, importId: string): Promise<void> {
+  await sql`
+    insert into contact_import_errors (import_id, line, field, code, message)
+    select ${importId}::uuid, line, field, code, message from ${sql.raw(STAGING_TABLE)} where kind = 'e'`.execute(trx);
+}
