@@ -28,6 +28,9 @@ import { createDialogueMetrics } from './observability/dialogue-metrics.js';
 import { createMailer } from './adapters/email/index.js';
 import { createEventRelay } from './adapters/relay/index.js';
 import { buildOutboxWorkers, type OutboxWorkers } from './workers/outbox.js';
+// ── reporting ──
+import { createReportingServices, type ReportingServices } from './reporting-services.js';
+import { ExportWorker } from './workers/export-worker.js';
 
 /**
  * What this process runs. `api`: HTTP (console, API, telephony webhooks).
@@ -50,6 +53,8 @@ export interface App {
   readonly reconciler?: Reconciler;
   /** Relay and email workers (roles `all` and `worker`), else null. */
   readonly outbox: OutboxWorkers | null;
+  /** Statistics cache, export storage and signed links. */
+  readonly reporting: ReportingServices;
   /** Starts listening and the loops of this role. Returns the bound URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -59,6 +64,8 @@ export interface BuildOptions {
   role?: Role;
   /** Use this database instead of opening one from the configuration (tests). */
   database?: Database;
+  /** Replace reporting adapters (tests: an S3 test double, a fake clock). */
+  reporting?: Parameters<typeof createReportingServices>[3];
   /** Serve the built console at `/` (default true; it is skipped with a warning when not built). */
   web?: boolean;
   // ── calling engine ──
@@ -76,10 +83,13 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
   const role = opts.role ?? 'all';
   const database = opts.database ?? (await openDatabase(config.database, log));
   let telephony: TelephonyRuntime | undefined;
+  let reporting: ReportingServices | undefined;
   try {
     if (config.database.migrateOnStart) {
       await new Migrator(database.db, { log }).up();
     }
+    const services = createReportingServices(config, database.db, log, opts.reporting);
+    reporting = services;
     // The URL browsers use; derived from the bound address when not configured
     // (so it is known only after listen — sign-in resolves it lazily).
     let bound: { port: number } | undefined;
@@ -129,7 +139,9 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       : null;
 
     const allPlugins = [...plugins, ...(opts.web === false ? [] : [webConsole()]), ...callingPlugins];
-    const http = await buildServer({ config, database, log, identity, plugins: allPlugins });
+    const http = await buildServer({ config, database, log, identity, reporting: services, plugins: allPlugins });
+    // Export jobs run in the roles that run background work.
+    const exportWorker = role === 'all' || role === 'worker' ? new ExportWorker(database.db, services.exportDeps) : null;
     let stopped = false;
     return {
       config,
@@ -138,6 +150,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       metrics,
       telephony: tel,
       outbox,
+      reporting: services,
       ...(scheduler ? { scheduler } : {}),
       ...(reconciler ? { reconciler } : {}),
       async start() {
@@ -147,6 +160,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
         scheduler?.start();
         reconciler?.start();
         outbox?.start();
+        exportWorker?.start();
         if (config.auth.oidc.mode === 'dev') {
           log.warn({ issuer: `${baseUrl()}${DEV_IDP_PREFIX}` }, 'sign-in uses the built-in development identity provider (no passwords; never for production)');
         }
@@ -158,13 +172,16 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
         await scheduler?.stop();
         await reconciler?.stop();
         await outbox?.stop();
+        await exportWorker?.stop();
         await http.close();
         await tel.close();
+        await services.close();
         if (!opts.database) await database.close();
       },
     };
   } catch (err) {
     await telephony?.close();
+    await reporting?.close();
     if (!opts.database) await database.close();
     throw err;
   }

@@ -6,6 +6,7 @@
  * in step (a test compares them).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { parseChaos } from './adapters/telephony/simulator/chaos.js';
 import { parseMix } from './adapters/telephony/simulator/personas.js';
@@ -166,6 +167,23 @@ export const envSchema = z.object({
   SMTP_POOL: bool.default(true),
   SMTP_MAX_CONNECTIONS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(5),
   SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
+  // Reporting (issue 8)
+  STATS_CACHE_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be between 0 and 60').max(60, 'must be between 0 and 60').default(30),
+  REDIS_URL: z.string().refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL').optional(),
+  EXPORT_STORAGE: z.enum(['local', 's3'], { message: 'must be local or s3' }).default('local'),
+  EXPORT_DIR: z.string().min(1, 'must not be empty').optional(),
+  EXPORT_S3_BUCKET: z.string().min(1, 'must not be empty').optional(),
+  EXPORT_S3_REGION: z.string().min(1, 'must not be empty').default('us-east-1'),
+  EXPORT_S3_ENDPOINT: z.string().url('must be a URL').optional(),
+  EXPORT_S3_FORCE_PATH_STYLE: bool.default(false),
+  EXPORT_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  EXPORT_LINK_TTL_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(60, 'must be at least 60').max(7 * 86_400, 'must be at most 604800').default(900),
+  EXPORT_RETENTION_HOURS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(24 * 90, 'must be at most 2160').default(24),
+  EXPORT_SYNC_MAX_ROWS: z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').default(10_000),
+}).superRefine((e, ctx) => {
+  if (e.EXPORT_STORAGE === 's3' && !e.EXPORT_S3_BUCKET) {
+    ctx.addIssue({ code: 'custom', path: ['EXPORT_S3_BUCKET'], message: 'is required when EXPORT_STORAGE=s3' });
+  }
 });
 
 function isTimeZone(v: string): boolean {
@@ -267,6 +285,24 @@ export interface Config {
           readonly maxConnections: number;
           readonly rejectUnauthorized: boolean;
         };
+  };
+  readonly reporting: {
+    /** How long campaign statistics are cached (≤ 60 000 ms; 0 disables the cache). */
+    readonly statsCacheTtlMs: number;
+    /** Shared cache for several API processes; in-memory when unset. */
+    readonly redisUrl?: string;
+  };
+  readonly export: {
+    readonly storage:
+      | { readonly kind: 'local'; readonly dir: string }
+      | { readonly kind: 's3'; readonly bucket: string; readonly region: string; readonly endpoint?: string; readonly forcePathStyle: boolean };
+    /** HMAC key of signed download links (EXPORT_LINK_SECRET, else derived from AUTH_TOKEN_SECRET, else random per process). */
+    readonly linkSecret: string;
+    readonly linkTtlMs: number;
+    /** Export files (and their links) are deleted/refused after this long. */
+    readonly retentionMs: number;
+    /** Above this many contacts GET …/export starts a job instead of streaming. */
+    readonly syncMaxRows: number;
   };
 }
 
@@ -571,6 +607,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
               pool: e.SMTP_POOL, maxConnections: e.SMTP_MAX_CONNECTIONS, rejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED,
             }
           : { kind: 'file', dir: `${dataDir.replace(/\/+$/, '')}/mail` },
+    },
+    reporting: { statsCacheTtlMs: e.STATS_CACHE_TTL_SECONDS * 1000, ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}) },
+    export: {
+      storage: e.EXPORT_STORAGE === 's3'
+        ? {
+            kind: 's3', bucket: e.EXPORT_S3_BUCKET!, region: e.EXPORT_S3_REGION,
+            ...(e.EXPORT_S3_ENDPOINT ? { endpoint: e.EXPORT_S3_ENDPOINT } : {}), forcePathStyle: e.EXPORT_S3_FORCE_PATH_STYLE,
+          }
+        : { kind: 'local', dir: e.EXPORT_DIR ?? join(e.VSA_DATA_DIR, 'exports') },
+      // Unset: derived from the access-token key (required in production), so
+      // every API process verifies every other's links; random in development.
+      linkSecret: e.EXPORT_LINK_SECRET
+        ?? (e.AUTH_TOKEN_SECRET ? createHash('sha256').update(`export-links\n${e.AUTH_TOKEN_SECRET}`).digest('hex') : randomBytes(32).toString('hex')),
+      linkTtlMs: e.EXPORT_LINK_TTL_SECONDS * 1000,
+      retentionMs: e.EXPORT_RETENTION_HOURS * 3_600_000,
+      syncMaxRows: e.EXPORT_SYNC_MAX_ROWS,
     },
   };
   return deepFreeze(config);

@@ -7,6 +7,7 @@ import { registerAuthCommands } from './cli/auth.js';
 import { CliError, createCliContext, explainError, EXIT } from './cli/context.js';
 import { registerContactsCommands } from './cli/contacts.js';
 import { registerDbCommands } from './cli/db.js';
+import { registerExportCommand } from './cli/export.js';
 import { registerExclusionCommands } from './cli/exclusions.js';
 import { registerNluCommands } from './cli/nlu.js';
 import { createInterpreter } from './adapters/llm/index.js';
@@ -26,6 +27,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   registerServeCommand(program, ctx);
   registerDbCommands(program, ctx);
   registerSimulateCommand(program, ctx);
+  registerExportCommand(program, ctx);
   registerSettingsCommands(program, ctx);
   registerAuthCommands(program, ctx);
   registerContactsCommands(program, ctx);

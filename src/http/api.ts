@@ -9,6 +9,7 @@ import type { SessionChecker } from '../commands/auth/sessions.js';
 import type { DB } from '../db/schema/index.js';
 import type { IdentityProvider } from '../domain/ports/identity.js';
 import type { Logger } from '../observability/logger.js';
+import type { ReportingServices } from '../reporting-services.js';
 import type { TokenService } from './auth/tokens.js';
 import type { RouteDef } from './route.js';
 import { adminRoutes } from './routes/admin/routes.js';
@@ -18,6 +19,7 @@ import { contactRoutes } from './routes/contacts/routes.js';
 import { exclusionRoutes } from './routes/exclusions/routes.js';
 import { emailRoutes } from './routes/emails/routes.js';
 import { healthRoutes } from './routes/health.js';
+import { reportingRoutes } from './routes/reporting/routes.js';
 import { templateRoutes } from './routes/templates/routes.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
@@ -29,6 +31,8 @@ export interface ApiServices {
   readonly log: Logger;
   /** Sign-in: the OIDC client (null when the server was built without one) and the session check. */
   readonly auth: { readonly identity: IdentityProvider | null; readonly sessions: SessionChecker };
+  /** Statistics cache, export blob store and audit callback (issue 8). */
+  readonly reporting: ReportingServices;
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {
@@ -41,5 +45,6 @@ export function apiRoutes(s: ApiServices): RouteDef[] {
     ...templateRoutes(s),
     ...adminRoutes(s),
     ...emailRoutes(s),
+    ...reportingRoutes(s),
   ];
 }

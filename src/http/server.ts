@@ -15,6 +15,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import type { Logger } from '../observability/logger.js';
+import { createReportingServices, type ReportingServices } from '../reporting-services.js';
 import { VERSION } from '../version.js';
 import { recordAudit } from '../commands/audit.js';
 import { createSessionChecker } from '../commands/auth/sessions.js';
@@ -37,6 +38,8 @@ export interface ServerDeps {
   identity?: IdentityProvider | null;
   /** Registers plugins that are not `RouteDef`s (webhooks, identity provider). Their routes must set `config.access`. */
   plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
+  /** Reporting adapters (stats cache, export storage); built from config (and closed with the server) when absent. */
+  reporting?: ReportingServices;
 }
 
 /** One registered route and who may call it (for the route × role test and docs). */
@@ -146,6 +149,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     }
   });
 
+  const reporting = deps.reporting ?? createReportingServices(config, deps.database.db, deps.log);
+  if (!deps.reporting) app.addHook('onClose', () => reporting.close());
   const services: ApiServices = {
     config,
     database: deps.database,
@@ -153,6 +158,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     tokens,
     log: deps.log,
     auth: { identity: deps.identity ?? null, sessions },
+    reporting,
   };
   const routes = [...apiRoutes(services), ...(deps.routes ?? [])];
   registerRoutes(app, routes, {

@@ -11,6 +11,7 @@ import type { ContactsImportTables } from './contacts.js';
 import type { CallAttemptsTable, CampaignsTable, ContactsTable, CoreTables, EmailNotificationsTable, EmailTemplatesTable, EventsTable, ExclusionListEntriesTable } from './core.js';
 import type { DialogueTables, ExclusionListEntriesDialogueColumns } from './dialogue.js';
 import type { CampaignsOutboxColumns, EmailNotificationsOutboxColumns, EmailTemplatesOutboxColumns, EventsOutboxColumns } from './outbox.js';
+import type { ReportingTables } from './reporting.js';
 import type { SchemaMigrationsTable } from './ledger.js';
 
 export * from './admin.js';
@@ -20,9 +21,10 @@ export * from './calling.js';
 export * from './contacts.js';
 export * from './core.js';
 export * from './dialogue.js';
+export * from './reporting.js';
 export type { SchemaMigrationsTable } from './ledger.js';
 
-export interface DB extends Omit<CoreTables, 'call_attempts' | 'campaigns' | 'contacts' | 'email_notifications' | 'email_templates' | 'events' | 'exclusion_list_entries'>, AdminTables, ApiTables, AuthTables, CallingTables, ContactsImportTables, DialogueTables {
+export interface DB extends Omit<CoreTables, 'call_attempts' | 'campaigns' | 'contacts' | 'email_notifications' | 'email_templates' | 'events' | 'exclusion_list_entries'>, AdminTables, ApiTables, AuthTables, CallingTables, ContactsImportTables, DialogueTables, ReportingTables {
   schema_migrations: SchemaMigrationsTable;
   call_attempts: CallAttemptsTable & CallAttemptsCallingColumns;
   campaigns: CampaignsTable & CampaignsOutboxColumns;

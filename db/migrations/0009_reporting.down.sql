@@ -1,0 +1,25 @@
+-- 0009_reporting down. Idempotent.
+DROP TRIGGER IF EXISTS contacts_reporting_counts_update ON contacts;
+DROP TRIGGER IF EXISTS contacts_reporting_counts_delete ON contacts;
+DROP TRIGGER IF EXISTS contacts_reporting_counts_insert ON contacts;
+DROP FUNCTION IF EXISTS reporting_compact_contact_counts(uuid);
+DROP FUNCTION IF EXISTS reporting_contacts_update_counts();
+DROP FUNCTION IF EXISTS reporting_contacts_delete_counts();
+DROP FUNCTION IF EXISTS reporting_contacts_insert_counts();
+DROP TABLE IF EXISTS reporting_contact_deltas;
+DROP TABLE IF EXISTS reporting_contact_counts;
+DROP TRIGGER IF EXISTS survey_responses_reporting_rollup ON survey_responses;
+DROP TRIGGER IF EXISTS call_attempts_reporting_rollup ON call_attempts;
+DROP FUNCTION IF EXISTS reporting_survey_responses_rollup();
+DROP FUNCTION IF EXISTS reporting_call_attempts_rollup();
+DROP FUNCTION IF EXISTS reporting_talk_seconds(timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS reporting_completed_at(text, timestamptz, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS reporting_bump_answer(uuid, smallint, text, integer);
+DROP FUNCTION IF EXISTS reporting_bump_duration(uuid, integer, integer);
+DROP FUNCTION IF EXISTS reporting_bump_hour(uuid, timestamptz, integer, integer, integer);
+DROP TABLE IF EXISTS reporting_answer_counts;
+DROP TABLE IF EXISTS reporting_call_durations;
+DROP TABLE IF EXISTS reporting_call_hourly;
+DROP INDEX IF EXISTS contacts_campaign_id_id_idx;
+DROP TABLE IF EXISTS export_jobs;
+DROP TYPE IF EXISTS export_job_status;
