@@ -73,7 +73,7 @@ describe.runIf(run)('console in a real browser', () => {
     await capture(page, 'campaigns');
 
     await page.getByRole('link', { name: 'New campaign' }).click();
-    await page.getByLabel('Name').fill('Browser-made survey');
+    await page.getByLabel('Name', { exact: true }).fill('Browser-made survey');
     await page.getByLabel(/Introduction script/).fill('Hello, this is the automated assistant of Example Ltd. Three questions, two minutes.');
     await page.getByLabel('Question 1', { exact: true }).fill('From 1 to 10, how satisfied are you?');
     await page.getByLabel('Question 2', { exact: true }).fill('How many times did you call us?');
