@@ -7,7 +7,7 @@ import { ErrorState, Loading } from './Layout';
 
 const STATES = ['pending', 'in_progress', 'completed', 'refused', 'not_reached', 'excluded'] as const;
 
-export function ContactsPanel({ campaignId, canUpload }: { campaignId: string; canUpload: boolean }) {
+export function ContactsPanel({ campaignId, canUpload, onImported }: { campaignId: string; canUpload: boolean; onImported?: () => void }) {
   const { t, locale } = useI18n();
   const qc = useQueryClient();
   const [state, setState] = useState('');
@@ -26,6 +26,7 @@ export function ContactsPanel({ campaignId, canUpload }: { campaignId: string; c
     setProgress(0);
     try {
       setReport(await uploadContacts(campaignId, file, setProgress));
+      onImported?.();
       void qc.invalidateQueries({ queryKey: ['contacts', campaignId] });
       void qc.invalidateQueries({ queryKey: ['campaign', campaignId] });
     } catch (err) {

@@ -96,7 +96,7 @@ export function CampaignDetail() {
           ))}
         </ol>
       </div>
-      <ContactsPanel campaignId={c.id} canUpload={c.can.upload_contacts} />
+      <ContactsPanel campaignId={c.id} canUpload={c.can.upload_contacts} onImported={() => setProblem(null)} />
     </section>
   );
 }
