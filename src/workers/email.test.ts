@@ -178,14 +178,22 @@ describe('sending over SMTP (real server on loopback)', () => {
     expect(smtp.messages).toHaveLength(0);
   });
 
-  it('a 5xx reply to the recipient is permanent: failed at once, not retried', async () => {
+  it('5xx replies: retried with backoff like 4xx, then failed with the server\'s reply', async () => {
     const { campaign } = await setup();
     await createOutcomeEvent(db, campaign.id, { email: 'nobody@example.org' });
     smtp.rejectRecipients.set('nobody@example.org', { code: 550, message: 'No such user' });
-    expect(await worker().runOnce()).toMatchObject({ claimed: 1, failed: 1 });
+    const clock = new FakeClock();
+    const w = worker({ clock, retry: { maxAttempts: 4, baseMs: 1_000, capMs: 60_000 } });
+    for (let i = 1; i <= 4; i++) {
+      expect((await w.runOnce()).claimed).toBe(1);
+      const row = await db.selectFrom('email_notifications').selectAll().executeTakeFirstOrThrow();
+      expect(row.status).toBe(i < 4 ? 'pending' : 'failed');
+      clock.advance(60_000);
+    }
     const row = await db.selectFrom('email_notifications').selectAll().executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row).toMatchObject({ status: 'failed', attempts: 4 });
     expect(row.error_message).toMatch(/^550 .*No such user/);
+    expect(smtp.messages).toHaveLength(0);
   });
 
   it('refused connection: retries, then failed', async () => {
@@ -282,7 +290,7 @@ describe('listing and retry', () => {
     const { campaign } = await setup();
     for (let i = 0; i < 5; i++) await createOutcomeEvent(db, campaign.id, { email: `p${i}@example.org` });
     smtp.rejectRecipients.set('p0@example.org', { code: 550, message: 'No such user' });
-    await worker().runOnce();
+    await worker({ retry: { maxAttempts: 1, baseMs: 1_000, capMs: 60_000 } }).runOnce(); // one attempt: the 550 fails it at once
     const p1 = await listCampaignEmails(db, campaign.id, { limit: 3 });
     expect(p1.items).toHaveLength(3);
     expect(p1.nextCursor).not.toBeNull();

@@ -89,7 +89,10 @@ export function toMailerError(err: unknown): MailerError {
   const e = err as { message?: string; code?: string; responseCode?: number; command?: string };
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const code = typeof e.code === 'string' ? e.code : undefined;
-  const permanent = responseCode !== undefined && responseCode >= 500 && responseCode < 600 && (code === 'EENVELOPE' || code === 'EMESSAGE');
+  // Every server reply, 4xx or 5xx, is retried (up to EMAIL_MAX_RETRIES, then failed): a 5xx from a
+  // relay is often a passing misconfiguration (auth, policy, greylisting gone wrong), and the retries
+  // are few and spaced. Only an envelope the client itself refuses (no server reply) is permanent.
+  const permanent = responseCode === undefined && code === 'EENVELOPE';
   const message = e.message ?? String(err);
   return new MailerError(message, permanent, responseCode, code);
 }
