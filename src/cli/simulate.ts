@@ -14,6 +14,7 @@ import type { Database } from '../db/connect.js';
 import { openDatabase } from '../db/connect.js';
 import { Migrator } from '../db/migrator.js';
 import type { Logger } from '../observability/logger.js';
+import { useDemoEmailTemplates } from '../commands/email/demo.js';
 import { CliError, EXIT, type CliContext } from './context.js';
 
 export interface SimulateOptions {
@@ -41,6 +42,8 @@ export interface SimulationSummary {
   readonly limits: { readonly cps: number; readonly maxConcurrent: number };
   readonly observed: { readonly maxConcurrency: number; readonly maxCps: number; readonly maxLiveAttemptsPerContact: number };
   readonly simulator: { readonly callsCreated: number; readonly callsRejected: Record<string, number>; readonly outcomes: Record<string, number>; readonly callbacks: Record<string, number> };
+  /** Follow-up emails (file mailer: `.eml` files under the data directory). */
+  readonly emails: Record<string, number>;
   readonly durationMs: number;
   readonly violations: number;
   readonly violationDetails: readonly Violation[];
@@ -90,10 +93,13 @@ export async function runSimulation(base: Config, log: Logger, database: Databas
   for (let i = 0; i < o.contacts; i += 1000) {
     const rows = [];
     for (let j = i; j < Math.min(o.contacts, i + 1000); j++) {
-      rows.push({ campaign_id: campaign.id, phone_number: `+3934${String(run).padStart(6, '0')}${String(j).padStart(5, '0')}`.slice(0, 16), has_prior_consent: true });
+      rows.push({ campaign_id: campaign.id, phone_number: `+3934${String(run).padStart(6, '0')}${String(j).padStart(5, '0')}`.slice(0, 16), has_prior_consent: true, email: `respondent-${j}@example.org` });
     }
     await database.db.insertInto('contacts').values(rows).execute();
   }
+
+  // The demo templates, so every outcome sends a follow-up email (file mailer unless configured).
+  await useDemoEmailTemplates(database.db, campaign.id);
 
   const started = Date.now();
   const staleAfter = o.fast ? 5 : undefined;
@@ -110,6 +116,15 @@ export async function runSimulation(base: Config, log: Logger, database: Databas
       if (status === 'completed') break;
       await new Promise((r) => setTimeout(r, o.fast ? 50 : 500));
     }
+    // Let the outbox turn the final events into emails and send them.
+    const drainUntil = Date.now() + (o.fast ? 20_000 : 60_000);
+    while (status === 'completed' && Date.now() < drainUntil) {
+      const pending = await sql<{ n: number }>`SELECT
+          (SELECT count(*) FROM events WHERE campaign_id = ${campaign.id} AND notified_at IS NULL)
+        + (SELECT count(*) FROM email_notifications WHERE campaign_id = ${campaign.id} AND status = 'pending') AS n`.execute(database.db);
+      if (Number(pending.rows[0]?.n ?? 0) === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } finally {
     await app.scheduler?.stop();
     await app.telephony.simulator?.idle().catch(() => {});
@@ -117,7 +132,14 @@ export async function runSimulation(base: Config, log: Logger, database: Databas
   }
   const sim = app.telephony.simulator!.stats();
   const counts = await campaignCounts(database.db, campaign.id);
-  const details: Violation[] = [...(await checkCallingInvariants(database.db, campaign.id, { settled: status === 'completed' }))];
+  const details: Violation[] = [
+    ...(await checkCallingInvariants(database.db, campaign.id, { settled: status === 'completed' })),
+    ...(await checkSurveyInvariants(database, campaign.id)),
+  ];
+  const emails = Object.fromEntries(
+    (await database.db.selectFrom('email_notifications').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('campaign_id', '=', campaign.id).groupBy('status').execute()).map((r) => [r.status, Number(r.n)]),
+  );
   if (maxLive > 1) details.push({ rule: 'two_live_calls_for_one_contact', count: maxLive });
   if (sim.maxConcurrency > o.maxConcurrent) details.push({ rule: 'max_concurrency_exceeded', count: sim.maxConcurrency });
   if (sim.maxCps > Math.ceil(o.cps)) details.push({ rule: 'cps_exceeded', count: sim.maxCps });
@@ -130,10 +152,43 @@ export async function runSimulation(base: Config, log: Logger, database: Databas
     limits: { cps: o.cps, maxConcurrent: o.maxConcurrent },
     observed: { maxConcurrency: sim.maxConcurrency, maxCps: sim.maxCps, maxLiveAttemptsPerContact: maxLive },
     simulator: { callsCreated: sim.callsCreated, callsRejected: { ...sim.callsRejected }, outcomes: { ...sim.outcomes }, callbacks: { ...sim.callbacks } as Record<string, number> },
+    emails: { sent: 0, failed: 0, pending: 0, ...emails },
     durationMs: Date.now() - started,
     violations: details.reduce((a, v) => a + v.count, 0),
     violationDetails: details,
   };
+}
+
+/**
+ * What the conversation must guarantee, checked on the stored data:
+ * - `one_response`: each completed contact has exactly one survey response, linked to its last attempt
+ *   (an answer may be empty when it was flagged for review after repeated silence);
+ * - `one_final_event`: each completed or refused contact has exactly one matching final event;
+ * - `question_before_consent`: no attempt heard a question without a consent record first.
+ */
+async function checkSurveyInvariants(database: Database, campaignId: string): Promise<Violation[]> {
+  const checks: [string, ReturnType<typeof sql<{ n: number }>>][] = [
+    ['one_response', sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts c
+      WHERE c.campaign_id = ${campaignId} AND c.state = 'completed'
+        AND ((SELECT count(*) FROM survey_responses r WHERE r.contact_id = c.id) <> 1
+          OR NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.contact_id = c.id
+                           AND r.call_attempt_id = (SELECT a.id FROM call_attempts a WHERE a.contact_id = c.id
+                                                    ORDER BY a.attempt_number DESC LIMIT 1)))`],
+    ['one_final_event', sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts c
+      WHERE c.campaign_id = ${campaignId} AND c.state IN ('completed', 'refused')
+        AND (SELECT count(*) FROM events e WHERE e.contact_id = c.id
+              AND e.event_type = CASE c.state WHEN 'completed' THEN 'survey.completed'::event_type ELSE 'survey.refused'::event_type END) <> 1`],
+    ['question_before_consent', sql<{ n: number }>`SELECT count(DISTINCT t.call_attempt_id)::int AS n
+      FROM dialogue_turns t JOIN call_attempts a ON a.id = t.call_attempt_id
+      WHERE a.campaign_id = ${campaignId} AND t.stage IN ('q1', 'q2', 'q3')
+        AND NOT EXISTS (SELECT 1 FROM consent_records k WHERE k.call_attempt_id = t.call_attempt_id)`],
+  ];
+  const out: Violation[] = [];
+  for (const [rule, q] of checks) {
+    const n = Number((await q.execute(database.db)).rows[0]?.n ?? 0);
+    if (n > 0) out.push({ rule, count: n });
+  }
+  return out;
 }
 
 const positiveInt = (name: string) => (v: string) => {
