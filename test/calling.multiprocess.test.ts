@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, SIMULATOR_FROM_NUMBER, type Simulator } from '../src/adapters/telephony/simulator/index.js';
 import { createTwilioTelephony } from '../src/adapters/telephony/twilio/index.js';
 import { buildApp, type App } from '../src/app.js';
+// Answered calls get the short placeholder (thanks, hang up): this test is about dialling, not conversations.
+import { defaultHandleAnswer, defaultHandleSpeech } from '../src/http/webhooks/telephony.js';
 import { campaignCounts, checkCallingInvariants } from '../src/commands/calling/invariants.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -65,7 +67,7 @@ describe.runIf(testEngine() === 'postgres')('calling engine across processes (Po
     await sim.start();
     let apiUrl = '';
     const telephony = createTwilioTelephony({ accountSid: sim.accountSid, authToken: sim.authToken, apiBaseUrl: sim.url, fromNumber: SIMULATOR_FROM_NUMBER, publicBaseUrl: () => apiUrl });
-    api = await buildApp(loadConfig({ PORT: '0', DATABASE_URL: t.url!, DATABASE_POOL_MAX: '20' }), createLogger({ level: 'silent' }), { role: 'api', database: t, telephony });
+    api = await buildApp(loadConfig({ PORT: '0', DATABASE_URL: t.url!, DATABASE_POOL_MAX: '20' }), createLogger({ level: 'silent' }), { role: 'api', database: t, telephony, handleAnswer: defaultHandleAnswer, handleSpeech: defaultHandleSpeech });
     apiUrl = await api.start();
 
     const campaign = await t.db.insertInto('campaigns').values({

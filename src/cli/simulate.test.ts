@@ -13,10 +13,22 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('simulate', () => {
-  it('runs a campaign end to end under chaos with no violations', async () => {
+  it('whole surveys: completed contacts have one response on their last attempt, one final event each, emails sent, no violations', async () => {
+    const env: Record<string, string> = {};
+    if (t.url) env.DATABASE_URL = t.url;
+    const s = await runSimulation(loadConfig(env), log, t, { contacts: 30, mix: 'default', seed: 7, fast: true, cps: 25, maxConcurrent: 5, maxAttempts: 3, timeoutMs: 90_000 });
+    expect(s.violationDetails).toEqual([]);
+    expect(s.campaignStatus).toBe('completed');
+    expect(s.contactsByState.completed ?? 0).toBeGreaterThan(10);
+    expect(s.emails).toMatchObject({ pending: 0, failed: 0 });
+    expect(s.emails.sent).toBe(30);
+  }, 120_000);
+
+  it('the calling engine under chaos (answered calls get the short placeholder) ends with no violations', async () => {
     const env: Record<string, string> = {};
     if (t.url) env.DATABASE_URL = t.url;
     const s = await runSimulation(loadConfig(env), log, t, {
+      dialogue: false,
       contacts: 60, mix: 'default', seed: 11, fast: true, cps: 25, maxConcurrent: 5, maxAttempts: 2, timeoutMs: 90_000,
       chaos: { duplicate: 0.2, reorder: 0.2, delay: 0.1, delayMs: 30, drop: 0.03, create5xx: 0.05, create429: 0.05 },
     });

@@ -15,6 +15,7 @@ import { openDatabase } from '../db/connect.js';
 import { Migrator } from '../db/migrator.js';
 import type { Logger } from '../observability/logger.js';
 import { useDemoEmailTemplates } from '../commands/email/demo.js';
+import { defaultHandleAnswer, defaultHandleSpeech } from '../http/webhooks/telephony.js';
 import { CliError, EXIT, type CliContext } from './context.js';
 
 export interface SimulateOptions {
@@ -30,6 +31,8 @@ export interface SimulateOptions {
   /** Simulator chaos, e.g. `duplicate=0.1,reorder=0.1,drop=0.02`. */
   readonly chaos?: Config['telephony']['simulator']['chaos'];
   readonly timeoutMs: number;
+  /** false: answered calls get a short placeholder instead of the survey (calling-engine tests). */
+  readonly dialogue?: boolean;
 }
 
 export interface SimulationSummary {
@@ -103,7 +106,7 @@ export async function runSimulation(base: Config, log: Logger, database: Databas
 
   const started = Date.now();
   const staleAfter = o.fast ? 5 : undefined;
-  const app = await buildApp(config, log, { role: 'all', database, ...(staleAfter ? { reconciler: { staleAfterSeconds: staleAfter, unplacedAfterSeconds: 5 } } : {}) });
+  const app = await buildApp(config, log, { role: 'all', database, ...(o.dialogue === false ? { handleAnswer: defaultHandleAnswer, handleSpeech: defaultHandleSpeech } : {}), ...(staleAfter ? { reconciler: { staleAfterSeconds: staleAfter, unplacedAfterSeconds: 5 } } : {}) });
   let maxLive = 0;
   let status = 'running';
   try {

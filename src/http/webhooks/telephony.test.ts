@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../app.js';
+import { defaultHandleAnswer, defaultHandleSpeech } from './telephony.js';
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../observability/logger.js';
 import { createCampaign, createContact } from '../../../test/support/factories.js';
@@ -16,8 +17,9 @@ beforeAll(async () => {
   t = await freshDatabase();
   const env: Record<string, string> = { PORT: '0', TELEPHONY_PROVIDER: 'simulator', SIMULATOR_FAST: 'true' };
   if (t.url) env.DATABASE_URL = t.url;
-  // The api role: webhooks only, no loops.
-  app = await buildApp(loadConfig(env), log, { role: 'api', database: t });
+  // The api role: webhooks only, no loops. The placeholder call control keeps this about the webhook plumbing
+  // (the dialogue behind these routes is tested in src/commands/dialogue).
+  app = await buildApp(loadConfig(env), log, { role: 'api', database: t, handleAnswer: defaultHandleAnswer, handleSpeech: defaultHandleSpeech });
   base = await app.start();
 });
 afterAll(async () => {
