@@ -52,13 +52,16 @@ const earliest = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
  * accounts are never linked by email alone.
  */
 export async function signIn(db: Kysely<DB>, input: SignInInput, policy: SessionPolicy, now = new Date()): Promise<IssuedSession> {
-  try {
-    return await signInOnce(db, input, policy, now);
-  } catch (err) {
-    // Two first sign-ins of the same new user at once: one insert wins, the other
-    // hits the unique subject; running again finds the row and updates it.
-    if ((err as { code?: string }).code !== '23505') throw err;
-    return signInOnce(db, input, policy, now);
+  // Two first sign-ins of the same new user at once: one insert wins, the other
+  // hits a unique key (subject or email) or a serialization/deadlock error;
+  // running again finds the row and updates it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await signInOnce(db, input, policy, now);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 3 || (code !== '23505' && code !== '40001' && code !== '40P01')) throw err;
+    }
   }
 }
 
@@ -70,6 +73,9 @@ async function signInOnce(db: Kysely<DB>, input: SignInInput, policy: SessionPol
       .selectFrom('users')
       .select('id')
       .where('email', '=', profile.email)
+      // A row with our own subject is not a clash: it is a concurrent first sign-in
+      // that committed after our lookup (the insert below then fails and we retry).
+      .where('oidc_sub', '!=', profile.subject)
       .$if(!!existing, (q) => q.where('id', '!=', existing!.id))
       .executeTakeFirst();
     if (clash) {
