@@ -333,7 +333,8 @@ describe.runIf(testEngine() === 'postgres')('several email workers at once (Post
       const to = smtp.messages.map((m) => m.envelope.to[0]);
       expect(new Set(to).size).toBe(60);
       expect(to).toHaveLength(60);
-      expect(ws.filter((w) => w.totals.sent > 0).length).toBeGreaterThan(1);
+      // Exactly once across the workers too (how the 60 split between them depends on timing).
+      expect(ws.reduce((a, w) => a + w.totals.sent, 0)).toBe(60);
     } finally {
       await pool.close();
     }
