@@ -25,7 +25,7 @@ import {
   type ImportReport,
 } from '../../domain/contacts/index.js';
 import { DomainError, notFound } from '../../domain/errors.js';
-import { createStagingTable, STAGING_TABLE, stageFile, storeErrors } from './staging.js';
+import { createStagingTable, finishImport, STAGING_TABLE, stageFile, storeErrors } from './staging.js';
 
 export interface ImportContactsInput {
   readonly campaignId: string;
@@ -124,32 +124,6 @@ export async function importContacts(db: Kysely<DB>, input: ImportContactsInput)
       )
       select count(*)::int as accepted, count(*) filter (where state = 'excluded')::int as excluded from ins`.execute(trx);
     const { accepted, excluded } = inserted.rows[0]!;
-    const duplicates = tally.validRows - accepted;
-
-    await trx
-      .updateTable('contact_imports')
-      .set({
-        total_rows: tally.totalRows,
-        accepted,
-        rejected: tally.rejectedRows,
-        duplicates,
-        excluded,
-        errors_total: tally.errorsTotal,
-        unknown_columns: [...header.unknown],
-      })
-      .where('id', '=', importId)
-      .execute();
-
-    return {
-      total_rows: tally.totalRows,
-      accepted,
-      rejected: tally.rejectedRows,
-      duplicates,
-      excluded,
-      unknown_columns: header.unknown,
-      errors: tally.firstErrors,
-      errors_total: tally.errorsTotal,
-      import_id: importId,
-    };
+    return finishImport(trx, importId, tally, header.unknown, { accepted, excluded });
   });
 }

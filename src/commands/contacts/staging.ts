@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import { copyText, type CopyFrom } from '../../db/bulk.js';
 import type { DB } from '../../db/schema/index.js';
 import type { CsvFile } from '../../adapters/csv/reader.js';
-import { REPORT_ERROR_CAP, type ImportError, type RowProblem, type RowResult } from '../../domain/contacts/index.js';
+import { REPORT_ERROR_CAP, type ImportError, type ImportReport, type RowProblem, type RowResult } from '../../domain/contacts/index.js';
 
 export const STAGING_TABLE = 'vsa_import_staging';
 const BATCH_ROWS = 4000;
@@ -176,4 +176,44 @@ export async function storeErrors(trx: Kysely<DB>, importId: string): Promise<vo
   await sql`
     insert into contact_import_errors (import_id, line, field, code, message)
     select ${importId}::uuid, line, field, code, message from ${sql.raw(STAGING_TABLE)} where kind = 'e'`.execute(trx);
+}
+
+/**
+ * Records an upload's final counts on its `contact_imports` row and returns the
+ * report (contacts and exclusion-list imports share it). Duplicates are the
+ * valid rows that were not stored.
+ */
+export async function finishImport(
+  trx: Kysely<DB>,
+  importId: string,
+  tally: StagingTally,
+  unknownColumns: readonly string[],
+  stored: { accepted: number; excluded: number },
+): Promise<ImportReport> {
+  const { accepted, excluded } = stored;
+  const duplicates = tally.validRows - accepted;
+  await trx
+    .updateTable('contact_imports')
+    .set({
+      total_rows: tally.totalRows,
+      accepted,
+      rejected: tally.rejectedRows,
+      duplicates,
+      excluded,
+      errors_total: tally.errorsTotal,
+      unknown_columns: [...unknownColumns],
+    })
+    .where('id', '=', importId)
+    .execute();
+  return {
+    total_rows: tally.totalRows,
+    accepted,
+    rejected: tally.rejectedRows,
+    duplicates,
+    excluded,
+    unknown_columns: [...unknownColumns],
+    errors: tally.firstErrors,
+    errors_total: tally.errorsTotal,
+    import_id: importId,
+  };
 }

@@ -27,7 +27,7 @@ import {
 } from '../../domain/contacts/index.js';
 import { ValidationError, notFound } from '../../domain/errors.js';
 import { invalidFile } from '../contacts/import-contacts.js';
-import { createStagingTable, STAGING_TABLE, stageFile, storeErrors } from '../contacts/staging.js';
+import { createStagingTable, finishImport, STAGING_TABLE, stageFile, storeErrors } from '../contacts/staging.js';
 
 /** Contact states that an exclusion turns into `excluded`. */
 export const EXCLUDABLE_STATES = ['pending', 'not_reached'] as const;
@@ -184,33 +184,7 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
       from (select distinct phone_number from ${sql.raw(STAGING_TABLE)} where kind = 'v') s
       where c.phone_number = s.phone_number and c.state in ('pending', 'not_reached')`.execute(trx);
     const excluded = Number(marked.numAffectedRows ?? 0);
-    const duplicates = tally.validRows - accepted;
-
-    await trx
-      .updateTable('contact_imports')
-      .set({
-        total_rows: tally.totalRows,
-        accepted,
-        rejected: tally.rejectedRows,
-        duplicates,
-        excluded,
-        errors_total: tally.errorsTotal,
-        unknown_columns: [...header.unknown],
-      })
-      .where('id', '=', importId)
-      .execute();
-
-    return {
-      total_rows: tally.totalRows,
-      accepted,
-      rejected: tally.rejectedRows,
-      duplicates,
-      excluded,
-      unknown_columns: header.unknown,
-      errors: tally.firstErrors,
-      errors_total: tally.errorsTotal,
-      import_id: importId,
-    };
+    return finishImport(trx, importId, tally, header.unknown, { accepted, excluded });
   });
 }
 
