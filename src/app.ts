@@ -20,6 +20,7 @@ import { registerTelephonyWebhooks, type AnswerHandler, type SpeechHandler } fro
 import { createMetrics, metricsPlugin, type Metrics } from './observability/metrics.js';
 import { advisoryLockLeader, singleProcessLeader } from './workers/leader.js';
 import { createReconciler, type Reconciler } from './workers/reconciler.js';
+import { createExclusionRecheck, DEFAULT_EXCLUSION_RECHECK_MS } from './workers/exclusion-recheck.js';
 import { callbackUrl, createScheduler, type Scheduler, WEBHOOK_PATHS } from './workers/scheduler.js';
 import { abandonDialogue, dialogueDepsFromConfig, runDialogueTurn, startDialogue } from './commands/dialogue/index.js';
 import { createInterpreter } from './adapters/llm/index.js';
@@ -134,6 +135,12 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       ? createReconciler({ db: database.db, telephony: tel.telephony, clock, log, metrics, config: config.calling, ...opts.reconciler })
       : undefined;
 
+    // The periodic exclusion re-check runs beside the dialler (docs/compliance.md).
+    const recheckMs = config.calling.exclusionRecheckIntervalMs ?? DEFAULT_EXCLUSION_RECHECK_MS;
+    const exclusionRecheck = (role === 'all' || role === 'scheduler') && recheckMs > 0
+      ? createExclusionRecheck({ db: database.db, log, intervalMs: recheckMs })
+      : undefined;
+
     const outbox = role === 'all' || role === 'worker'
       ? buildOutboxWorkers({ config, db: database.db, log, clock, relay: createEventRelay(config.relay, log), mailer: createMailer(config.email.transport) })
       : null;
@@ -159,6 +166,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
         if (address && typeof address === 'object') bound = { port: address.port };
         scheduler?.start();
         reconciler?.start();
+        exclusionRecheck?.start();
         outbox?.start();
         exportWorker?.start();
         if (config.auth.oidc.mode === 'dev') {
@@ -171,6 +179,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
         stopped = true;
         await scheduler?.stop();
         await reconciler?.stop();
+        await exclusionRecheck?.stop();
         await outbox?.stop();
         await exportWorker?.stop();
         await http.close();

@@ -83,6 +83,7 @@ export const envSchema = z.object({
   RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   RECONCILER_MARGIN_SECONDS: int(0, 3600).default(120),
   RECONCILER_UNPLACED_AFTER_SECONDS: int(1, 3600).default(120),
+  EXCLUSION_RECHECK_INTERVAL_MS: int(0, 86_400_000).default(300_000),
 
   // Telephony (docs/telephony.md)
   TELEPHONY_PROVIDER: z.enum(['simulator', 'twilio'], { message: 'must be simulator or twilio' }).default('simulator'),
@@ -323,6 +324,8 @@ export interface CallingConfig {
   readonly reconcileMarginSeconds: number;
   /** A claim whose call was never placed (crash in between) is released after this long. */
   readonly unplacedAfterSeconds: number;
+  /** How often dialable contacts are re-checked against the exclusion list (0 = never; default 5 minutes). */
+  readonly exclusionRecheckIntervalMs?: number;
 }
 
 export interface TelephonyConfig {
@@ -524,6 +527,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reconcileIntervalMs: e.RECONCILER_INTERVAL_MS,
       reconcileMarginSeconds: e.RECONCILER_MARGIN_SECONDS,
       unplacedAfterSeconds: e.RECONCILER_UNPLACED_AFTER_SECONDS,
+      exclusionRecheckIntervalMs: e.EXCLUSION_RECHECK_INTERVAL_MS,
     },
     telephony: {
       provider: e.TELEPHONY_PROVIDER,
