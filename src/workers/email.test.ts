@@ -145,8 +145,8 @@ describe('sending over SMTP (real server on loopback)', () => {
     const html = String(mail.html);
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
-    expect(html).toContain('&#60;script&#62;');
-    expect(html).toContain('Q&#38;A &#60;img src&#61;x onerror&#61;alert(1)&#62;');
+    expect(html).toContain('You said: &lt;script&gt;alert(&quot;pwned&quot;)&lt;&#x2F;script&gt;');
+    expect(html).toContain('Q&amp;A &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
     expect(mail.text).toContain('You said: <script>alert("pwned")</script>');
     expect(mail.text).toContain('Q&A <img src=x onerror=alert(1)>');
   });

@@ -17,7 +17,7 @@ import {
 } from '../commands/email/notifications.js';
 import type { DB } from '../db/schema/index.js';
 import type { Clock } from '../domain/clock.js';
-import { renderEmail, type TemplateValues } from '../domain/email/render.js';
+import { renderEmail, type TemplateVariables } from '../domain/email/preview.js';
 import { isDomainError } from '../domain/errors.js';
 import { MailerError, type Mailer } from '../domain/ports/mailer.js';
 import type { Logger } from '../observability/logger.js';
@@ -109,7 +109,7 @@ export class EmailWorker {
     if (n.reclaimed) log.warn({ notification: n.id }, 'previous send attempt never recorded a result (worker stopped); sending again with the same Message-ID');
     if (!ctx) return fail('notification data disappeared (contact or template deleted)', true);
     const answers = ctx.email_include_answers && ctx.event_type === 'survey.completed';
-    const values: TemplateValues = {
+    const values: TemplateVariables = {
       campaign_name: ctx.campaign_name,
       organization_name: ctx.organization_name,
       contact_external_id: ctx.external_contact_id,
@@ -120,7 +120,7 @@ export class EmailWorker {
       q1_answer: answers ? ctx.q1_answer : '',
       q2_answer: answers ? ctx.q2_answer : '',
       q3_answer: answers ? ctx.q3_answer : '',
-      answers_included: answers,
+      answers_included: answers ? 'yes' : '',
     };
     let rendered;
     try {

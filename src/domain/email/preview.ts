@@ -1,6 +1,8 @@
 /**
- * A small, pure mustache renderer for email templates (subject, HTML body, text
- * body). Mustache is logic-less; on top of that this renderer:
+ * The one mustache renderer for email templates (subject, HTML body, text
+ * body): the editor's preview and the email worker's send both go through it,
+ * so what an author previews is what is sent. Mustache is logic-less; on top of
+ * that this renderer:
  *
  * - only ever looks up plain string variables — no functions (lambdas), no
  *   object traversal, no partials (`{{> x}}` is reported as an error and renders
@@ -15,10 +17,16 @@
  */
 import Mustache from 'mustache';
 import type { EmailTemplateType, Language } from '../../db/schema/core.js';
-import { type FieldProblem, ValidationError } from '../errors.js';
+import { DomainError, type FieldProblem, ValidationError } from '../errors.js';
 
-/** Variables a template may use (documented in docs/admin.md). */
-export const TEMPLATE_VARIABLES = ['campaign_name', 'organization_name', 'contact_external_id', 'outcome', 'q1_answer', 'q2_answer', 'q3_answer'] as const;
+/**
+ * Variables a template may use (documented in docs/admin.md and docs/email.md).
+ * `answers_included` is a section flag: non-empty when the answers are quoted.
+ */
+export const TEMPLATE_VARIABLES = [
+  'campaign_name', 'organization_name', 'contact_external_id', 'outcome',
+  'q1_question', 'q2_question', 'q3_question', 'q1_answer', 'q2_answer', 'q3_answer', 'answers_included',
+] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateVariables = Partial<Record<TemplateVariable, string | null>>;
 
@@ -50,7 +58,9 @@ export const MAX_RENDERED_CHARS = 1_000_000;
 class RenderedTooLarge extends Error {}
 
 // eslint-disable-next-line no-control-regex
-const CONTROL_RUN = /[\u0000-\u001f\u007f]+/g;
+const CONTROL_RUN = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_EXCEPT_NL_TAB = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 const isKnown = (name: string): name is TemplateVariable => (TEMPLATE_VARIABLES as readonly string[]).includes(name);
 
@@ -124,7 +134,7 @@ function renderTokens(tokens: readonly Token[], vars: TemplateVariables, mode: R
       case 'name':
       case '&': {
         const v = valueOf(value);
-        append(mode === 'html' ? escapeHtml(v) : mode === 'subject' ? v.replace(CONTROL_RUN, ' ') : v);
+        append(mode === 'html' ? escapeHtml(v) : mode === 'subject' ? v.replace(CONTROL_RUN, ' ') : v.replace(CONTROL_EXCEPT_NL_TAB, ''));
         break;
       }
       case '#':
@@ -183,17 +193,36 @@ export function previewTemplate(t: TemplateSource, vars: TemplateVariables): Pre
   };
 }
 
+/**
+ * What the email worker sends: the three fields rendered with the event's
+ * values. A template that does not parse (refused at save time, so only a
+ * template changed behind the API's back) throws `email.template_invalid`.
+ */
+export function renderEmail(t: TemplateSource, vars: TemplateVariables): { subject: string; html: string; text: string } {
+  const fields = { subject: parseField('subject', t.subject), body_html: parseField('body_html', t.body_html), body_text: parseField('body_text', t.body_text) };
+  const problems = Object.values(fields).flatMap((f) => [...f.problems]);
+  if (problems.length) throw new DomainError('email.template_invalid', `template cannot be rendered: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, 'invalid');
+  return {
+    subject: renderChecked('subject', fields.subject.tokens, vars, 'subject').replace(/\s+/g, ' ').trim(),
+    html: renderChecked('body_html', fields.body_html.tokens, vars, 'html'),
+    text: renderChecked('body_text', fields.body_text.tokens, vars, 'text'),
+  };
+}
+
 /** Names a template uses that are not template variables. */
 export function unknownVariables(t: TemplateSource): string[] {
   const used = new Set([t.subject, t.body_html, t.body_text].flatMap((s) => [...parseField('x', s).names]));
   return [...used].filter((n) => !isKnown(n)).sort();
 }
 
-const SAMPLES: Record<Language, Omit<Record<TemplateVariable, string>, 'outcome'>> = {
+const SAMPLES: Record<Language, Omit<Record<TemplateVariable, string>, 'outcome' | 'answers_included'>> = {
   en: {
     campaign_name: 'Customer satisfaction 2026',
     organization_name: 'Example Energy Ltd',
     contact_external_id: 'CRM-000123',
+    q1_question: 'On a scale from 1 to 10, how satisfied are you with our service?',
+    q2_question: 'How many times did you contact us this year?',
+    q3_question: 'What should we improve?',
     q1_answer: '8',
     q2_answer: '2',
     q3_answer: 'Faster answers on the phone, please.',
@@ -202,6 +231,9 @@ const SAMPLES: Record<Language, Omit<Record<TemplateVariable, string>, 'outcome'
     campaign_name: 'Soddisfazione clienti 2026',
     organization_name: 'Esempio Energia S.p.A.',
     contact_external_id: 'CRM-000123',
+    q1_question: 'Su una scala da 1 a 10, quanto è soddisfatto del nostro servizio?',
+    q2_question: 'Quante volte ci ha contattato quest\'anno?',
+    q3_question: 'Che cosa dovremmo migliorare?',
     q1_answer: '8',
     q2_answer: '2',
     q3_answer: 'Risposte più rapide al telefono, grazie.',
@@ -212,5 +244,8 @@ const SAMPLES: Record<Language, Omit<Record<TemplateVariable, string>, 'outcome'
 export function sampleVariables(locale: Language, type: EmailTemplateType): Record<TemplateVariable, string> {
   const answered = type === 'completed';
   const s = SAMPLES[locale];
-  return { ...s, outcome: type, q1_answer: answered ? s.q1_answer : '', q2_answer: answered ? s.q2_answer : '', q3_answer: answered ? s.q3_answer : '' };
+  return {
+    ...s, outcome: type, answers_included: answered ? 'yes' : '',
+    q1_answer: answered ? s.q1_answer : '', q2_answer: answered ? s.q2_answer : '', q3_answer: answered ? s.q3_answer : '',
+  };
 }

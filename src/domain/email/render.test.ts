@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseTemplate, requestedLocale } from './locale.js';
-import { lintTemplate, previewTemplate, renderEmail, SAMPLE_VALUES } from './render.js';
+import { previewTemplate, renderEmail, sampleVariables, TEMPLATE_VARIABLES } from './preview.js';
 
 const tpl = (over: Partial<{ subject: string; body_html: string; body_text: string }> = {}) => ({
   subject: 'Thanks from {{organization_name}}',
@@ -9,15 +9,15 @@ const tpl = (over: Partial<{ subject: string; body_html: string; body_text: stri
   ...over,
 });
 
-describe('renderEmail', () => {
+describe('renderEmail (what the email worker sends)', () => {
   it('escapes hostile values in HTML whatever the tag, keeps text unescaped but without control characters', () => {
     const hostile = '<script>alert("x")</script>&\u0007';
     const r = renderEmail(tpl({ body_html: '<p>{{q3_answer}}|{{{q3_answer}}}|{{& q3_answer}}</p>' }), { q3_answer: hostile });
     expect(r.html).not.toContain('<script>');
     expect(r.html.split('|')).toHaveLength(3);
-    expect(r.html).toContain('&#60;script&#62;');
-    const t = renderEmail(tpl(), { campaign_name: 'C', q3_answer: hostile });
-    expect(t.text).toBe('C: <script>alert("x")</script>&');
+    expect(r.html).toContain('&lt;script&gt;');
+    const t = renderEmail(tpl({ body_text: '{{campaign_name}}: {{q3_answer}}\n\tbye' }), { campaign_name: 'C', q3_answer: hostile });
+    expect(t.text).toBe('C: <script>alert("x")</script>&\n\tbye');
   });
 
   it('strips CR/LF from the subject (no header injection)', () => {
@@ -31,34 +31,33 @@ describe('renderEmail', () => {
     expect(r.text).toBe('[][][][]');
   });
 
-  it('renders sections and ignores partials', () => {
-    const r = renderEmail(tpl({ body_text: '{{#answers_included}}A={{q1_answer}}{{/answers_included}}{{^answers_included}}none{{/answers_included}}{{> evil}}' }), { answers_included: true, q1_answer: '7' });
-    expect(r.text).toBe('A=7');
-    expect(renderEmail(tpl({ body_text: '{{#answers_included}}A{{/answers_included}}{{^answers_included}}none{{/answers_included}}' }), { answers_included: false }).text).toBe('none');
+  it('renders sections on the answers flag', () => {
+    const body = '{{#answers_included}}A={{q1_answer}}{{/answers_included}}{{^answers_included}}none{{/answers_included}}';
+    expect(renderEmail(tpl({ body_text: body }), { answers_included: 'yes', q1_answer: '7' }).text).toBe('A=7');
+    expect(renderEmail(tpl({ body_text: body }), { answers_included: '' }).text).toBe('none');
   });
 
-  it('throws a domain error on a syntax error', () => {
+  it('throws a domain error on a syntax error or a partial', () => {
     expect(() => renderEmail(tpl({ body_text: '{{#open}} never closed' }), {})).toThrowError(expect.objectContaining({ code: 'email.template_invalid' }));
-  });
-});
-
-describe('lintTemplate / previewTemplate', () => {
-  it('reports unknown variables, partials, syntax errors and disallowed answers by field', () => {
-    const problems = lintTemplate({ subject: '{{nme}}', body_html: '{{> header}}{{q1_answer}}', body_text: '{{#x}}' }, { answersAllowed: false });
-    expect(problems.map((p) => `${p.field}:${p.code}`)).toEqual([
-      'subject:template.unknown_variable', 'body_html:template.partial_not_allowed', 'body_html:template.answers_not_allowed', 'body_text:template.syntax',
-    ]);
-    expect(lintTemplate(tpl())).toEqual([]);
+    expect(() => renderEmail(tpl({ body_html: '{{> evil}}' }), {})).toThrowError(expect.objectContaining({ code: 'email.template_invalid' }));
   });
 
-  it('preview renders sample values and reports variables without a value', () => {
-    const p = previewTemplate(tpl(), { organization_name: 'Acme', campaign_name: 'C' });
-    expect(p.subject).toBe('Thanks from Acme');
-    expect(p.problems).toEqual([
-      expect.objectContaining({ field: 'body_html', code: 'template.missing_value' }),
-      expect.objectContaining({ field: 'body_text', code: 'template.missing_value' }),
-    ]);
-    expect(previewTemplate(tpl(), SAMPLE_VALUES).problems).toEqual([]);
+  it('renders exactly what the preview shows for the same values', () => {
+    const t = tpl({ body_html: '<h1>{{campaign_name}}</h1>{{#answers_included}}<p>{{q1_question}} {{q1_answer}}</p>{{/answers_included}}' });
+    for (const locale of ['en', 'it'] as const) {
+      const vars = sampleVariables(locale, 'completed');
+      const p = previewTemplate(t, vars);
+      expect(renderEmail(t, vars)).toEqual({ subject: p.subject, html: p.html, text: p.text });
+      expect(p.unknown_variables).toEqual([]);
+    }
+  });
+
+  it('every documented variable has a sample in both languages', () => {
+    for (const locale of ['en', 'it'] as const) {
+      const s = sampleVariables(locale, 'completed');
+      for (const v of TEMPLATE_VARIABLES) expect(s[v], `${locale} ${v}`).not.toBe('');
+      expect(sampleVariables(locale, 'refused').answers_included).toBe('');
+    }
   });
 });
 
