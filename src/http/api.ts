@@ -21,6 +21,7 @@ import { emailRoutes } from './routes/emails/routes.js';
 import { healthRoutes } from './routes/health.js';
 import { reportingRoutes } from './routes/reporting/routes.js';
 import { templateRoutes } from './routes/templates/routes.js';
+import { testCallRoutes } from './routes/testcall/routes.js';
 
 /** What route handlers may use. Built once by `buildServer`. */
 export interface ApiServices {
@@ -46,5 +47,6 @@ export function apiRoutes(s: ApiServices): RouteDef[] {
     ...adminRoutes(s),
     ...emailRoutes(s),
     ...reportingRoutes(s),
+    ...testCallRoutes(s),
   ];
 }

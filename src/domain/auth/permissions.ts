@@ -8,6 +8,7 @@ import { USER_ROLES, type UserRole } from '../../db/schema/core.js';
 export const PERMISSIONS = [
   'campaign:read', //        list and read campaigns
   'campaign:write', //       create, edit, change status
+  'campaign:test_call', //   try the dialogue in the browser before launch (nothing stored)
   'contacts:read', //        contact lists (numbers masked without contacts:read_pii)
   'contacts:read_pii', //    unmasked phone numbers
   'contacts:write', //       upload contacts

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ContactsPanel } from '../components/ContactsPanel';
 import { ErrorState, Loading, StatusBadge } from '../components/Layout';
+import { TestCall } from '../components/TestCall';
+import { useSession } from '../lib/auth';
 import { ApiError } from '../lib/api';
 import { useCampaign, useCampaignAction } from '../lib/campaigns';
 import { type MessageKey, useI18n } from '../lib/i18n';
@@ -12,6 +14,7 @@ type Action = 'activate' | 'pause' | 'resume' | 'complete' | 'cancel';
 export function CampaignDetail() {
   const { id = '' } = useParams();
   const { t } = useI18n();
+  const { can } = useSession();
   const campaign = useCampaign(id);
   const act = useCampaignAction(id);
   const [problem, setProblem] = useState<ApiError | null>(null);
@@ -46,6 +49,11 @@ export function CampaignDetail() {
           {c.description && <p className="muted">{c.description}</p>}
         </div>
         <div className="actions">
+          {can('campaign:test_call') && (
+            <a className="button" href="#test-call">
+              {t('testcall.title')}
+            </a>
+          )}
           {c.can.edit && (
             <Link className="button" to={`/campaigns/${c.id}/edit`}>
               {t('detail.edit')}
@@ -96,6 +104,7 @@ export function CampaignDetail() {
           ))}
         </ol>
       </div>
+      {can('campaign:test_call') && <TestCall campaignId={c.id} campaignLanguage={c.language} />}
       <ContactsPanel campaignId={c.id} canUpload={c.can.upload_contacts} onImported={() => setProblem(null)} />
     </section>
   );
