@@ -78,6 +78,12 @@ describe('campaigns API', () => {
     const all = [...body.items, ...page2.json().items];
     const alpha = all.find((x: { name: string }) => x.name === 'Zeta list alpha');
     expect(alpha.counts).toMatchObject({ total: 2, pending: 1, completed: 1 });
+    // Counts follow state changes and deletions (they come from the contact-count roll-ups, not a scan).
+    const third = await createContact(t.db, a.id);
+    await t.db.updateTable('contacts').set({ state: 'refused' }).where('id', '=', third.id).execute();
+    await t.db.deleteFrom('contacts').where('campaign_id', '=', a.id).where('state', '=', 'completed').execute();
+    const one = (await api.http.inject({ method: 'GET', url: `/api/campaigns/${a.id}`, headers: await api.as('viewer') })).json();
+    expect(one.counts).toMatchObject({ total: 2, pending: 1, refused: 1, completed: 0 });
     // A viewer is offered no actions.
     expect(alpha.can).toMatchObject({ pause: false, edit: false, export: false });
     const bad = await api.http.inject({ method: 'GET', url: '/api/campaigns?status=flying', headers: await api.as('viewer') });
