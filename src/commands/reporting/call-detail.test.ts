@@ -29,6 +29,11 @@ async function setup() {
     { call_attempt_id: second.id, transcript_text: 'Agent: Hello… Caller: yes, [phone removed]', language: 'en', created_at: '2026-01-11T09:00:10Z' },
     { call_attempt_id: second.id, transcript_text: 'Caller: eight', language: 'en', created_at: '2026-01-11T09:01:00Z' },
   ]).execute();
+  await db.insertInto('call_events').values([
+    { call_attempt_id: second.id, provider_call_id: `CA-2-${second.id}`, sequence_number: 2, status: 'in_progress', raw_status: 'in-progress', occurred_at: '2026-01-11T09:00:05Z', answered_by: 'human' },
+    { call_attempt_id: second.id, provider_call_id: `CA-2-${second.id}`, sequence_number: 1, status: 'ringing', raw_status: 'ringing', occurred_at: '2026-01-11T09:00:01Z' },
+    { call_attempt_id: second.id, provider_call_id: `CA-2-${second.id}`, sequence_number: 3, status: 'completed', raw_status: 'completed', occurred_at: '2026-01-11T09:02:05Z', duration_seconds: 120 },
+  ]).execute();
   return { campaign, contact, first, second };
 }
 
@@ -42,6 +47,9 @@ describe('getCallDetail', () => {
       errorCode: null, consent: null, turns: [],
     });
     expect(d.answeredAt).toEqual(new Date('2026-01-11T09:00:05Z'));
+    expect(d.events.map((e) => [e.status, e.rawStatus, e.answeredBy, e.durationSeconds])).toEqual([
+      ['ringing', 'ringing', null, null], ['in_progress', 'in-progress', 'human', null], ['completed', 'completed', null, 120],
+    ]);
     expect(d.transcript.map((s) => s.text)).toEqual(['Agent: Hello… Caller: yes, [phone removed]', 'Caller: eight']);
     expect(d.recording).toEqual({ url: 'https://recordings.example/CA-2.wav', availableUntil: new Date('2026-07-10T09:02:05Z') });
   });

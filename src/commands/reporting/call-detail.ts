@@ -27,6 +27,15 @@ export interface AttemptSummary {
   readonly errorCode: string | null;
 }
 
+export interface CallEvent {
+  readonly at: Date;
+  readonly status: string;
+  readonly rawStatus: string;
+  readonly answeredBy: string | null;
+  readonly durationSeconds: number | null;
+  readonly errorCode: string | null;
+}
+
 export interface CallDetail extends AttemptSummary {
   readonly campaignId: string;
   readonly contactId: string;
@@ -34,6 +43,8 @@ export interface CallDetail extends AttemptSummary {
   readonly providerRawStatus: string | null;
   readonly consent: ConsentRecord | null;
   readonly turns: readonly CallTurn[];
+  /** The provider's status callbacks for this call (queued, ringing, in-progress, completed …), oldest first. */
+  readonly events: readonly CallEvent[];
   /** Redacted transcript snippets, oldest first. */
   readonly transcript: readonly { readonly text: string; readonly language: string; readonly at: Date }[];
   /** Present when the call has a recording that is still within the retention period. */
@@ -69,13 +80,15 @@ export async function getCallDetail(db: Kysely<DB>, callId: string, opts: { now?
   const row = await q.executeTakeFirst();
   if (!row) throw notFound('call');
 
-  const [contact, snippets, retention, turns, consent] = await Promise.all([
+  const [contact, snippets, retention, turns, consent, events] = await Promise.all([
     db.selectFrom('contacts').select(['external_contact_id']).where('id', '=', row.contact_id).executeTakeFirst(),
     db.selectFrom('transcript_snippets').select(['transcript_text', 'language', 'created_at'])
       .where('call_attempt_id', '=', row.id).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('provider_configs').select((eb) => eb.fn.min('recording_retention_days').as('days')).executeTakeFirst(),
     callTurns(db, row.id),
     callConsent(db, row.id),
+    db.selectFrom('call_events').select(['occurred_at', 'status', 'raw_status', 'answered_by', 'duration_seconds', 'error_code'])
+      .where('call_attempt_id', '=', row.id).orderBy('occurred_at').orderBy('sequence_number').limit(200).execute(),
   ]);
 
   const extras = attemptExtras(row as unknown as Record<string, unknown>);
@@ -95,6 +108,9 @@ export async function getCallDetail(db: Kysely<DB>, callId: string, opts: { now?
     providerRawStatus: row.provider_raw_status,
     consent,
     turns,
+    events: events.map((e) => ({
+      at: e.occurred_at, status: e.status, rawStatus: e.raw_status, answeredBy: e.answered_by, durationSeconds: e.duration_seconds, errorCode: e.error_code,
+    })),
     transcript: snippets.map((s) => ({ text: s.transcript_text, language: s.language, at: s.created_at })),
     recording,
   };

@@ -66,16 +66,24 @@ describe('pending tables, once 0006 and 0007 are merged', () => {
       await sql`update call_attempts set answered_by = 'human' where id = ${a.attempt.id}`.execute(db);
       await sql`insert into consent_records (call_attempt_id, contact_id, campaign_id, consented_at, language, script_version, wording)
         values (${a.attempt.id}, ${a.contact.id}, ${c.id}, now(), 'en', 'v1', 'May I ask three questions?')`.execute(db);
-      await sql`insert into dialogue_turns (call_attempt_id, sequence, stage, prompt, heard_text, processing_ms)
-        values (${a.attempt.id}, 1, 'consent', 'May I?', 'yes', 12.5), (${a.attempt.id}, 2, 'q1', 'Q1?', 'eight', 40)`.execute(db);
+      await sql`insert into dialogue_turns (call_attempt_id, sequence, stage, prompt, heard_text, processing_ms, asr_confidence, interpretation, interpreter)
+        values (${a.attempt.id}, 1, 'consent', 'May I?', 'yes', 12.5, null, null, null),
+               (${a.attempt.id}, 2, 'q1', 'Q1?', 'eight', 40, 0.91, ${JSON.stringify({ intent: 'answer', value: 8, confidence: 0.95 })}::jsonb, 'rules'),
+               (${a.attempt.id}, 3, 'q3', 'Q3?', 'mail me', 5, null, ${JSON.stringify({ intent: 'answer', value: 'write to a@b.example', confidence: 0.6 })}::jsonb, 'llm')`.execute(db);
     }
     const s = await getCampaignStats(db, c.id);
     expect(s.aapor.counts.P).toBe(1);
     expect(s.funnel).toMatchObject({ answeredByPerson: 2, consented: 2, q1: 2, q2: 0, approximate: false });
-    expect(s.turnLatency).toMatchObject({ available: true, p95Ms: 40, turns: 4 });
+    expect(s.turnLatency).toMatchObject({ available: true, p95Ms: 40, turns: 6 });
     const d = await getCallDetail(db, done.attempt.call_id);
     expect(d.consent).toMatchObject({ granted: true, scriptVersion: 'v1' });
-    expect(d.turns.map((x) => [x.step, x.text, x.processingMs])).toEqual([['consent', 'yes', 12.5], ['q1', 'eight', 40]]);
+    expect(d.turns.map((x) => [x.step, x.text, x.processingMs])).toEqual([['consent', 'yes', 12.5], ['q1', 'eight', 40], ['q3', 'mail me', 5]]);
+    // How each answer was understood; free-text values are scrubbed like the heard text.
+    expect(d.turns.map((x) => [x.interpretation, x.asrConfidence, x.interpreter])).toEqual([
+      [null, null, null],
+      [{ intent: 'answer', value: 8, confidence: 0.95 }, 0.91, 'rules'],
+      [{ intent: 'answer', value: 'write to [email]', confidence: 0.6 }, null, 'llm'],
+    ]);
     expect(d.answeredBy).toBe('human');
   });
 });

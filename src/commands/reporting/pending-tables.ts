@@ -14,6 +14,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema/index.js';
+import { scrubText } from '../../observability/redact.js';
 
 /** Tables of migration 0007 (dialogue branch). */
 export const PENDING_TABLES = {
@@ -127,7 +128,35 @@ export interface CallTurn {
   prompt: string | null;
   /** What the respondent said (personal data scrubbed). */
   text: string | null;
+  /** Speech recogniser's confidence in `text` (0–1), when the provider reported one. */
+  asrConfidence: number | null;
+  /** How `text` was understood: intent, value (a number, or scrubbed text) and confidence 0–1. */
+  interpretation: TurnInterpretation | null;
+  /** Which interpreter understood it (`rules`, `llm`, …). */
+  interpreter: string | null;
   processingMs: number | null;
+}
+
+export interface TurnInterpretation {
+  intent: string;
+  value: number | string | null;
+  confidence: number | null;
+}
+
+function readInterpretation(raw: unknown): TurnInterpretation | null {
+  const v = (typeof raw === 'string' ? safeJson(raw) : raw) as Record<string, unknown> | null | undefined;
+  if (!v || typeof v !== 'object' || typeof v.intent !== 'string') return null;
+  const value = typeof v.value === 'number' ? v.value : typeof v.value === 'string' ? scrubText(v.value) : null;
+  const confidence = typeof v.confidence === 'number' ? v.confidence : null;
+  return { intent: v.intent, value, confidence };
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -143,6 +172,9 @@ export async function callTurns(db: Kysely<DB>, callAttemptId: string): Promise<
     step: (t.stage as string | undefined) ?? null,
     prompt: (t.prompt as string | undefined) ?? null,
     text: (t.heard_text as string | null | undefined) ?? null,
+    asrConfidence: t.asr_confidence == null ? null : Number(t.asr_confidence),
+    interpretation: readInterpretation(t.interpretation),
+    interpreter: (t.interpreter as string | null | undefined) ?? null,
     processingMs: t.processing_ms == null ? null : Number(t.processing_ms),
   }));
 }

@@ -74,7 +74,16 @@ export const CallDetailOut = Attempt.extend({
   external_contact_id: z.string().nullable(),
   provider_raw_status: z.string().nullable(),
   consent: z.object({ granted: z.boolean(), at: ts, method: z.string().nullable(), script_version: z.string().nullable(), wording: z.string().nullable() }).nullable(),
-  turns: z.array(z.object({ at: ts, step: z.string().nullable(), prompt: z.string().nullable(), text: z.string().nullable(), processing_ms: z.number().nullable() })),
+  turns: z.array(z.object({
+    at: ts, step: z.string().nullable(), prompt: z.string().nullable(), text: z.string().nullable(),
+    asr_confidence: z.number().nullable(),
+    interpretation: z.object({ intent: z.string(), value: z.union([z.number(), z.string()]).nullable(), confidence: z.number().nullable() }).nullable(),
+    interpreter: z.string().nullable(),
+    processing_ms: z.number().nullable(),
+  })),
+  events: z.array(z.object({
+    at: z.string(), status: z.string(), raw_status: z.string(), answered_by: z.string().nullable(), duration_seconds: z.number().nullable(), error_code: z.string().nullable(),
+  })),
   transcript: z.array(z.object({ text: z.string(), language: z.string(), at: z.string() })),
   recording: z.object({ url: z.string(), available_until: z.string() }).nullable(),
 });
