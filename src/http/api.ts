@@ -34,6 +34,8 @@ export interface ApiServices {
   readonly auth: { readonly identity: IdentityProvider | null; readonly sessions: SessionChecker };
   /** Statistics cache, export blob store and audit callback (issue 8). */
   readonly reporting: ReportingServices;
+  /** Aborted when the server starts closing: long-lived responses (event streams) end then. */
+  readonly closing: AbortSignal;
 }
 
 export function apiRoutes(s: ApiServices): RouteDef[] {

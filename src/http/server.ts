@@ -3,6 +3,7 @@
  * problem+json errors, zod validation, an OpenAPI document and the routes of
  * every area. Routes are plain data (`RouteDef`), collected in `api.ts`.
  */
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -151,6 +152,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const reporting = deps.reporting ?? createReportingServices(config, deps.database.db, deps.log);
   if (!deps.reporting) app.addHook('onClose', () => reporting.close());
+  // Event streams never finish by themselves: end them before the server waits for open requests.
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal); // one listener per open stream
+  app.addHook('preClose', async () => closing.abort());
   const services: ApiServices = {
     config,
     database: deps.database,
@@ -159,6 +164,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     log: deps.log,
     auth: { identity: deps.identity ?? null, sessions },
     reporting,
+    closing: closing.signal,
   };
   const routes = [...apiRoutes(services), ...(deps.routes ?? [])];
   registerRoutes(app, routes, {

@@ -14,6 +14,7 @@ import { defineRoute, principalOf, type RouteDef } from '../../route.js';
 import {
   AttemptListOut, CallDetailOut, CallParams, CampaignStatsOut, DownloadQuery, ExportJobInput, ExportJobOut, ExportQuery, IdParams, StatsOverviewOut,
 } from './schema.js';
+import { statsStreamRoute } from './stats-stream.js';
 
 /** camelCase keys → snake_case, deeply; keys starting upper-case (AAPOR's RR1, NC …) are kept. */
 export function snakeKeys(value: unknown): unknown {
@@ -68,6 +69,7 @@ export function reportingRoutes(s: ApiServices): RouteDef[] {
       response: { 200: CampaignStatsOut },
       handler: async (req) => snakeKeys(await r.stats.campaignStats(s.db, req.params.id)),
     }),
+    statsStreamRoute(s),
     defineRoute({
       method: 'GET',
       url: '/api/stats/overview',
