@@ -1,6 +1,7 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { ErrorState, Layout, Loading } from './components/Layout';
 import { SessionProvider, useMe } from './lib/auth';
+import { CallDetail } from './pages/CallDetail';
 import { CampaignDetail } from './pages/CampaignDetail';
 import { CampaignFormPage } from './pages/CampaignForm';
 import { Campaigns } from './pages/Campaigns';
@@ -20,6 +21,7 @@ export function App() {
           <Route path="/campaigns/new" element={<CampaignFormPage />} />
           <Route path="/campaigns/:id" element={<CampaignDetail />} />
           <Route path="/campaigns/:id/edit" element={<CampaignFormPage />} />
+          <Route path="/calls/:callId" element={<CallDetail />} />
           <Route path="*" element={<Navigate to="/campaigns" replace />} />
         </Routes>
       </Layout>

@@ -1,19 +1,26 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { Fragment, useRef, useState } from 'react';
 import { ApiError } from '../lib/api';
+import { useSession } from '../lib/auth';
 import { type ImportReport, uploadContacts, useContacts } from '../lib/contacts';
 import { type MessageKey, useI18n } from '../lib/i18n';
+import { ContactAttempts } from './ContactAttempts';
 import { ErrorState, Loading } from './Layout';
 
 const STATES = ['pending', 'in_progress', 'completed', 'refused', 'not_reached', 'excluded'] as const;
+const OUTCOMES = ['completed', 'refused', 'no_answer', 'busy', 'voicemail', 'failed'] as const;
 
 export function ContactsPanel({ campaignId, canUpload, onImported }: { campaignId: string; canUpload: boolean; onImported?: () => void }) {
   const { t, locale } = useI18n();
   const qc = useQueryClient();
+  const { can } = useSession();
+  const canCalls = can('calls:read');
   const [state, setState] = useState('');
+  const [outcome, setOutcome] = useState('');
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
-  const contacts = useContacts(campaignId, { state, search, page });
+  const [open, setOpen] = useState<string | null>(null);
+  const contacts = useContacts(campaignId, { state, outcome, search, page });
   const [progress, setProgress] = useState<number | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -29,6 +36,7 @@ export function ContactsPanel({ campaignId, canUpload, onImported }: { campaignI
       onImported?.();
       void qc.invalidateQueries({ queryKey: ['contacts', campaignId] });
       void qc.invalidateQueries({ queryKey: ['campaign', campaignId] });
+      void qc.invalidateQueries({ queryKey: ['stats', campaignId] });
     } catch (err) {
       setFailure(err instanceof ApiError ? err.message : t('common.error'));
     } finally {
@@ -124,6 +132,17 @@ export function ContactsPanel({ campaignId, canUpload, onImported }: { campaignI
           </select>
         </label>
         <label>
+          {t('contacts.outcome')}
+          <select value={outcome} onChange={(e) => (setOutcome(e.target.value), setPage(1))}>
+            <option value="">{t('contacts.anyOutcome')}</option>
+            {OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {t(`outcome.${o}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           {t('contacts.search')}
           <input type="search" value={search} onChange={(e) => (setSearch(e.target.value), setPage(1))} />
         </label>
@@ -136,6 +155,7 @@ export function ContactsPanel({ campaignId, canUpload, onImported }: { campaignI
         <p className="empty">{t('contacts.empty')}</p>
       ) : (
         <>
+          <div className="table-scroll">
           <table className="table">
             <thead>
               <tr>
@@ -145,22 +165,51 @@ export function ContactsPanel({ campaignId, canUpload, onImported }: { campaignI
                 <th scope="col" className="num">
                   {t('contacts.attempts')}
                 </th>
+                <th scope="col">{t('contacts.outcome')}</th>
                 <th scope="col">{t('contacts.lastAttempt')}</th>
+                {canCalls && <th scope="col">{t('contacts.calls')}</th>}
               </tr>
             </thead>
             <tbody>
               {contacts.data.items.map((c) => (
-                <tr key={c.id}>
-                  <td>{c.phone_number}</td>
-                  <td>{c.external_contact_id ?? '—'}</td>
-                  <td>{t(`detail.tiles.${c.state}` as MessageKey)}</td>
-                  <td className="num">{c.attempts_count}</td>
-                  <td>{c.last_attempt_at ? new Date(c.last_attempt_at).toLocaleString(locale) : '—'}</td>
-                </tr>
+                <Fragment key={c.id}>
+                  <tr>
+                    <td>{c.phone_number}</td>
+                    <td>{c.external_contact_id ?? '—'}</td>
+                    <td>{t(`detail.tiles.${c.state}` as MessageKey)}</td>
+                    <td className="num">{c.attempts_count}</td>
+                    <td>{c.last_outcome ? t(`outcome.${c.last_outcome}` as MessageKey) : '—'}</td>
+                    <td>{c.last_attempt_at ? new Date(c.last_attempt_at).toLocaleString(locale) : '—'}</td>
+                    {canCalls && (
+                      <td>
+                        {c.attempts_count > 0 && (
+                          <button
+                            type="button"
+                            className="small"
+                            aria-expanded={open === c.id}
+                            aria-controls={`calls-${c.id}`}
+                            onClick={() => setOpen(open === c.id ? null : c.id)}
+                          >
+                            {open === c.id ? t('contacts.hideCalls') : t('contacts.showCalls')}
+                            <span className="sr-only"> ({c.external_contact_id ?? c.phone_number})</span>
+                          </button>
+                        )}
+                      </td>
+                    )}
+                  </tr>
+                  {canCalls && open === c.id && (
+                    <tr className="attempts-row">
+                      <td colSpan={7} id={`calls-${c.id}`}>
+                        <ContactAttempts contactId={c.id} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label="Contacts pagination">
+          </div>
+          <nav className="pager" aria-label={t('contacts.pagination')}>
             <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
               {t('common.previous')}
             </button>

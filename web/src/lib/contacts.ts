@@ -7,9 +7,10 @@ import { api, ApiError } from './api';
 export type ImportReport = ImportReportOut;
 export type ContactPage = z.output<typeof ContactList>;
 
-export function useContacts(campaignId: string, p: { state?: string; search?: string; page: number }) {
+export function useContacts(campaignId: string, p: { state?: string; outcome?: string; search?: string; page: number }) {
   const qs = new URLSearchParams({ page: String(p.page), page_size: '25' });
   if (p.state) qs.set('state', p.state);
+  if (p.outcome) qs.set('last_outcome', p.outcome);
   if (p.search) qs.set('search', p.search);
   return useQuery({
     queryKey: ['contacts', campaignId, p],

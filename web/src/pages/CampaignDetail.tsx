@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ContactsPanel } from '../components/ContactsPanel';
+import { Dashboard } from '../components/Dashboard';
 import { ErrorState, Loading, StatusBadge } from '../components/Layout';
 import { TestCall } from '../components/TestCall';
 import { useSession } from '../lib/auth';
@@ -8,7 +9,6 @@ import { ApiError } from '../lib/api';
 import { useCampaign, useCampaignAction } from '../lib/campaigns';
 import { type MessageKey, useI18n } from '../lib/i18n';
 
-const TILES = ['total', 'completed', 'refused', 'not_reached', 'pending', 'in_progress', 'excluded'] as const;
 type Action = 'activate' | 'pause' | 'resume' | 'complete' | 'cancel';
 
 export function CampaignDetail() {
@@ -22,7 +22,6 @@ export function CampaignDetail() {
   if (campaign.isPending) return <Loading />;
   if (campaign.isError) return <ErrorState error={campaign.error} onRetry={() => void campaign.refetch()} />;
   const c = campaign.data;
-  const total = c.counts['total'] ?? 0;
 
   async function run(action: Action) {
     if (action === 'cancel' && !window.confirm(t('detail.confirmCancel'))) return;
@@ -80,18 +79,7 @@ export function CampaignDetail() {
           )}
         </div>
       )}
-      <ul className="tiles" aria-label={t('detail.tiles.total')}>
-        {TILES.map((k) => {
-          const n = c.counts[k] ?? 0;
-          return (
-            <li key={k} className="tile">
-              <span className="tile-label">{t(`detail.tiles.${k}` as MessageKey)}</span>
-              <span className="tile-value">{n}</span>
-              {k !== 'total' && total > 0 && <span className="tile-pct">{Math.round((n / total) * 100)}%</span>}
-            </li>
-          );
-        })}
-      </ul>
+      <Dashboard campaignId={c.id} />
       <div className="card">
         <p>{t('detail.window', { start: c.calling_window.start, end: c.calling_window.end, days, tz: c.timezone })}</p>
         <p>{t('detail.retry', { n: c.retry_policy.max_attempts, m: c.retry_policy.retry_interval_minutes })}</p>

@@ -1,0 +1,237 @@
+/**
+ * The campaign dashboard and call detail in a real browser (Debian's Chromium
+ * via playwright-core) against the real server, on a campaign the built-in
+ * telephony simulator (fast mode) has just run end to end: tiles, AAPOR rates,
+ * funnel, charts, live updates, the export job and its download, a call's
+ * turns; what a viewer may not see; axe; screenshots at 1280 and 820 px in
+ * artifacts/screenshots/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import { parse } from 'csv-parse/sync';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.js';
+import { runSimulation } from '../../src/cli/simulate.js';
+import { loadConfig } from '../../src/config.js';
+import { WEB_ROOT } from '../../src/http/web.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { TEST_TOKEN_SECRET } from '../support/api.js';
+import { chromiumAvailable, launchBrowser } from '../support/browser.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+
+const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
+const run = chromiumAvailable();
+const log = createLogger({ level: 'silent' });
+
+let t: TestDatabase;
+let app: App;
+let base: string;
+let browser: Browser;
+let campaignId: string;
+let contacts: number;
+/** A completed contact's last call, with its dialogue. */
+let callId: string;
+
+beforeAll(async () => {
+  if (!run) return;
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
+    const { build } = await import('vite');
+    await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  t = await freshDatabase();
+  const env: Record<string, string> = { LOG_LEVEL: 'silent' };
+  if (t.url) env.DATABASE_URL = t.url;
+  // Real calls through the simulator: completed, refused and unreachable contacts, turns, answers.
+  // (Whether the simulator's campaign ends in time is simulate.test.ts's business; here it only has to leave call data.)
+  const sim = await runSimulation(loadConfig(env), log, t, { contacts: 14, mix: 'default', seed: 4, fast: true, cps: 25, maxConcurrent: 4, maxAttempts: 2, timeoutMs: 40_000 });
+  campaignId = sim.campaignId;
+  contacts = sim.contacts;
+  // Frozen for the test: nothing dials while the browser reads the figures.
+  if (sim.campaignStatus !== 'completed') await t.db.updateTable('campaigns').set({ status: 'paused' }).where('id', '=', campaignId).execute();
+  const call = await t.db.selectFrom('call_attempts as a')
+    .innerJoin('contacts as c', 'c.id', 'a.contact_id')
+    .select(['a.call_id'])
+    .where('a.campaign_id', '=', campaignId).where('c.state', '=', 'completed').where('a.outcome', '=', 'completed')
+    .where((eb) => eb.exists(eb.selectFrom('dialogue_turns as d').select('d.id').whereRef('d.call_attempt_id', '=', 'a.id').where('d.stage', '=', 'q1')))
+    .limit(1).executeTakeFirstOrThrow();
+  callId = call.call_id;
+  app = await buildApp(
+    loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, LOG_LEVEL: 'silent', STATS_CACHE_TTL_SECONDS: '2' }),
+    log,
+    { database: t },
+  );
+  base = await app.start();
+  browser = await launchBrowser();
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await t?.close();
+});
+
+async function signIn(who: 'demo-admin' | 'demo-manager' | 'demo-viewer', locale: 'en' | 'it' = 'en'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: locale === 'it' ? 'it-IT' : 'en-GB', acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.getByRole('link', { name: locale === 'it' ? /Accedi/ : /Sign in/ }).click();
+  await page.locator(`button[value="${who}"]`).click();
+  await page.waitForURL(`${base}/campaigns`);
+  return page;
+}
+
+/** Both widths, and no serious accessibility violations on the screen. */
+async function capture(page: Page, name: string): Promise<void> {
+  for (const width of [1280, 820]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForTimeout(150); // charts re-measure their container
+    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const axe = await new AxeBuilder({ page }).analyze();
+  const bad = axe.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+}
+
+/** No phone number or email in the address bar. */
+function expectCleanUrl(page: Page): void {
+  expect(decodeURIComponent(page.url())).not.toMatch(/\+?\d{9,}|@/);
+}
+
+const stats = async () => (await app.reporting.stats.campaignStats(t.db, campaignId));
+
+describe.runIf(run)('campaign dashboard and call detail in a real browser', () => {
+  it('a campaign manager sees tiles, rates, funnel and charts, live; exports and downloads the CSV; opens a call and reads its turns', async () => {
+    const page = await signIn('demo-manager');
+    await page.goto(`${base}/campaigns/${campaignId}`);
+    const tiles = page.getByRole('list', { name: 'Key figures' });
+    await tiles.waitFor();
+    const s = await stats();
+    expect(s.contacts.total).toBe(contacts);
+    // Tiles: value and share of the total.
+    const tile = (label: string) => tiles.locator('li', { has: page.locator('.tile-label', { hasText: new RegExp(`^${label}$`) }) });
+    await expect(tile('Contacts').locator('.tile-value').textContent()).resolves.toBe(String(contacts));
+    await expect(tile('Completed').locator('.tile-value').textContent()).resolves.toBe(String(s.totals.completed));
+    expect(s.totals.completed).toBeGreaterThan(0);
+    await expect(tile('Completed').locator('.tile-pct').textContent()).resolves.toMatch(/% of total$/);
+    for (const label of ['Refused', 'Not reached', 'Awaiting retry', 'Excluded']) await expect(tile(label).count()).resolves.toBe(1);
+    // AAPOR rates, each with its plain-language line.
+    for (const r of ['RR1', 'RR2', 'COOP1', 'REF1', 'CON1']) await expect(page.locator('.rate dt', { hasText: r }).count()).resolves.toBe(1);
+    await expect(page.getByText('Completed surveys out of the people we actually spoke to.').isVisible()).resolves.toBe(true);
+    const rr1 = s.aapor.rates.RR1!;
+    await expect(page.locator('.rate', { has: page.locator('dt', { hasText: /^RR1$/ }) }).locator('.rate-value').textContent()).resolves.toBe(new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(rr1));
+    // Funnel from dialled to completed.
+    const funnel = await page.locator('.funnel li').allTextContents();
+    expect(funnel).toHaveLength(7);
+    expect(funnel[0]).toContain(`Dialled${s.funnel.dialled}`);
+    expect(funnel[6]).toContain(`Completed${s.funnel.completed}`);
+    // Calls over time: a chart, labelled, with its table.
+    const chart = page.getByRole('img', { name: /Line chart: attempts, answered calls and completed surveys/ });
+    await chart.locator('svg.recharts-surface').first().waitFor();
+    await page.getByText('Show the figures as a table').first().click();
+    const rows = await page.locator('table', { has: page.locator('caption', { hasText: 'Calls over time' }) }).locator('tbody tr').count();
+    expect(rows).toBe(s.series.hourly.length);
+    await page.getByRole('radio', { name: 'Per day' }).check();
+    await expect(page.locator('table', { has: page.locator('caption', { hasText: 'Calls over time' }) }).locator('tbody tr').count()).resolves.toBe(s.series.daily.length);
+    // Answers: histograms for the scale and numeric questions, counts for free text.
+    await page.getByRole('img', { name: /Bar chart of the answers to question 1/ }).locator('svg.recharts-surface').waitFor();
+    const freeText = s.questions[2]!;
+    expect(freeText.type).toBe('free_text');
+    if (freeText.responses > 0) await expect(page.locator('table caption', { hasText: 'Most frequent answers' }).count()).resolves.toBe(1);
+    else await expect(page.getByText('No answers yet.').count()).resolves.toBeGreaterThan(0);
+    // Live: the event stream is connected.
+    await page.locator('.live-live').waitFor({ timeout: 15_000 });
+    await capture(page, 'dashboard');
+
+    // Export: a job, its progress, then the download link.
+    await page.getByRole('button', { name: 'Export results (CSV)' }).click();
+    const link = page.getByRole('link', { name: 'Download the CSV file' });
+    await link.waitFor({ timeout: 30_000 });
+    await expect(page.getByText(`Ready: ${contacts} rows.`).isVisible()).resolves.toBe(true);
+    const href = (await link.getAttribute('href'))!;
+    expect(href).toMatch(/^\/api\/exports\/[0-9a-f-]{36}\/download\?expires=\d+&signature=/);
+    const download = await page.request.get(`${base}${href}`);
+    expect(download.status()).toBe(200);
+    const csv = (await download.text()).replace(/^\uFEFF/, '');
+    const exported = parse(csv, { columns: true, delimiter: ',' }) as Record<string, string>[];
+    expect(exported).toHaveLength(contacts);
+    expect(exported.filter((r) => r.state === 'completed')).toHaveLength(s.totals.completed);
+    await capture(page, 'dashboard-export');
+
+    // Contacts: filter by outcome, open a contact's calls, then a call.
+    await page.getByLabel('Last outcome').selectOption('completed');
+    const showCalls = page.getByRole('button', { name: /Show calls/ });
+    await showCalls.first().waitFor();
+    expect(await page.locator('table', { has: page.locator('th', { hasText: 'Phone' }) }).locator('tbody > tr:not(.attempts-row)').count()).toBe(s.contacts.byLastOutcome.completed);
+    await showCalls.first().click();
+    await page.locator('.attempts-row table').waitFor();
+    await capture(page, 'dashboard-contact-calls');
+    await page.locator('.attempts-row').getByRole('link', { name: /Open call/ }).last().click();
+    await page.waitForURL(/\/calls\/[0-9a-f-]{36}$/);
+    expectCleanUrl(page);
+    await page.getByRole('heading', { name: 'Conversation, turn by turn' }).waitFor();
+    const turns = page.locator('.turn');
+    expect(await turns.count()).toBeGreaterThanOrEqual(4);
+    await expect(page.locator('.turn h3').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('question 1')]));
+    await expect(page.locator('.turn .understood').first().textContent()).resolves.toMatch(/confidence \d+/);
+    await expect(page.locator('.turn .took').first().textContent()).resolves.toMatch(/We took \d+ ms/);
+    await expect(page.getByRole('heading', { name: 'Timeline' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Transcript (personal data removed)' }).isVisible()).resolves.toBe(true);
+    await capture(page, 'call-detail');
+    await page.context().close();
+  }, 180_000);
+
+  it('a call detail page shows the turns of a known call; an unknown call is a clear not-found state', async () => {
+    const page = await signIn('demo-admin');
+    await page.goto(`${base}/calls/${callId}`);
+    await page.getByRole('heading', { name: /Call, attempt \d/ }).waitFor();
+    const steps = await page.locator('.turn h3').allTextContents();
+    expect(steps.some((x) => x.includes('consent'))).toBe(true);
+    expect(steps.some((x) => x.includes('question 1'))).toBe(true);
+    await expect(page.locator('.turn .heard').first().textContent()).resolves.toMatch(/“.+”|\(silence\)/);
+    await page.goto(`${base}/calls/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole('heading', { name: /There is no such call/ }).waitFor();
+    await capture(page, 'call-not-found');
+    await page.context().close();
+  }, 60_000);
+
+  it('a viewer sees the dashboard but no export, no calls and no transcripts; numbers are masked', async () => {
+    const page = await signIn('demo-viewer');
+    await page.goto(`${base}/campaigns/${campaignId}`);
+    await page.getByRole('list', { name: 'Key figures' }).waitFor();
+    await page.getByRole('img', { name: /Line chart/ }).waitFor();
+    await expect(page.getByRole('button', { name: 'Export results (CSV)' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('heading', { name: 'Export' }).count()).resolves.toBe(0);
+    await page.locator('.table-scroll tbody tr').first().waitFor();
+    await expect(page.getByRole('button', { name: /Show calls/ }).count()).resolves.toBe(0);
+    const phones = await page.locator('.table-scroll tbody tr td:first-child').allTextContents();
+    expect(phones.length).toBeGreaterThan(0);
+    for (const p of phones) expect(p).toMatch(/\*{3,}/);
+    await capture(page, 'dashboard-viewer');
+    // Straight to a call: refused, and nothing of the conversation on the page.
+    await page.goto(`${base}/calls/${callId}`);
+    await page.getByRole('heading', { name: 'Your role cannot open call details or transcripts.' }).waitFor();
+    await expect(page.locator('.turn').count()).resolves.toBe(0);
+    await expect(page.getByRole('heading', { name: 'Transcript (personal data removed)' }).count()).resolves.toBe(0);
+    await expect(page.locator('.transcript').count()).resolves.toBe(0);
+    await capture(page, 'call-viewer-refused');
+    await page.context().close();
+  }, 90_000);
+
+  it('the Italian dashboard renders the same figures', async () => {
+    const page = await signIn('demo-manager', 'it');
+    await page.goto(`${base}/campaigns/${campaignId}`);
+    await page.getByRole('list', { name: 'Dati principali' }).waitFor();
+    await page.getByRole('heading', { name: 'Tassi di risposta (AAPOR)' }).waitFor();
+    await expect(page.getByText('Quota di contatti in cui abbiamo raggiunto una persona.').isVisible()).resolves.toBe(true);
+    await page.getByRole('img', { name: /Grafico a linee/ }).waitFor();
+    await capture(page, 'dashboard-it');
+    await page.goto(`${base}/calls/${callId}`);
+    await page.getByRole('heading', { name: 'La conversazione, turno per turno' }).waitFor();
+    await capture(page, 'call-detail-it');
+    await page.context().close();
+  }, 90_000);
+});
