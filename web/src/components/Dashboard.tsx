@@ -209,16 +209,30 @@ function CallsOverTime({ s }: { s: CampaignStats }) {
         <figure className="chart">
           <div role="img" aria-label={t('dash.calls.chart', { period: periodText.toLowerCase(), n: points.length })} className="chart-box">
             <ResponsiveContainer width="100%" height={260}>
-              <LineChart data={points} accessibilityLayer={false} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-                <CartesianGrid stroke="#d5dae0" strokeDasharray="3 3" />
-                <XAxis dataKey="label" tick={{ fill: '#555e69', fontSize: 12 }} minTickGap={24} />
-                <YAxis allowDecimals={false} tick={{ fill: '#555e69', fontSize: 12 }} width={40} />
-                <Tooltip />
-                <Legend />
-                {SERIES.map((x) => (
-                  <Line key={x.key} type="monotone" dataKey={x.key} name={t(`dash.calls.${x.key}` as MessageKey)} stroke={x.color} strokeWidth={2} strokeDasharray={x.dash} dot={points.length < 30} isAnimationActive={false} />
-                ))}
-              </LineChart>
+              {points.length <= 24 ? (
+                // Few points: grouped bars read better than lines between two or three dots.
+                <BarChart data={points} accessibilityLayer={false} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+                  <CartesianGrid stroke="#d5dae0" strokeDasharray="3 3" vertical={false} />
+                  <XAxis dataKey="label" tick={{ fill: '#555e69', fontSize: 12 }} minTickGap={16} />
+                  <YAxis allowDecimals={false} tick={{ fill: '#555e69', fontSize: 12 }} width={40} />
+                  <Tooltip />
+                  <Legend itemSorter={null} />
+                  {SERIES.map((x) => (
+                    <Bar key={x.key} dataKey={x.key} name={t(`dash.calls.${x.key}` as MessageKey)} fill={x.color} maxBarSize={28} isAnimationActive={false} />
+                  ))}
+                </BarChart>
+              ) : (
+                <LineChart data={points} accessibilityLayer={false} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+                  <CartesianGrid stroke="#d5dae0" strokeDasharray="3 3" />
+                  <XAxis dataKey="label" tick={{ fill: '#555e69', fontSize: 12 }} minTickGap={24} />
+                  <YAxis allowDecimals={false} tick={{ fill: '#555e69', fontSize: 12 }} width={40} />
+                  <Tooltip />
+                  <Legend itemSorter={null} />
+                  {SERIES.map((x) => (
+                    <Line key={x.key} type="monotone" dataKey={x.key} name={t(`dash.calls.${x.key}` as MessageKey)} stroke={x.color} strokeWidth={2} strokeDasharray={x.dash} dot={false} isAnimationActive={false} />
+                  ))}
+                </LineChart>
+              )}
             </ResponsiveContainer>
           </div>
           <details className="data-table">
