@@ -1,10 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Fragment, useRef, useState } from 'react';
-import { ApiError } from '../lib/api';
+import { Fragment, useState } from 'react';
 import { useSession } from '../lib/auth';
-import { type ImportReport, uploadContacts, useContacts } from '../lib/contacts';
+import { uploadContacts, useContacts } from '../lib/contacts';
 import { type MessageKey, useI18n } from '../lib/i18n';
 import { ContactAttempts } from './ContactAttempts';
+import { CsvUpload } from './CsvImport';
 import { ErrorState, Loading } from './Layout';
 
 const STATES = ['pending', 'in_progress', 'completed', 'refused', 'not_reached', 'excluded'] as const;
@@ -21,96 +21,22 @@ export function ContactsPanel({ campaignId, canUpload, onImported }: { campaignI
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<string | null>(null);
   const contacts = useContacts(campaignId, { state, outcome, search, page });
-  const [progress, setProgress] = useState<number | null>(null);
-  const [report, setReport] = useState<ImportReport | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [dragging, setDragging] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
-
-  async function send(file: File) {
-    setReport(null);
-    setFailure(null);
-    setProgress(0);
-    try {
-      setReport(await uploadContacts(campaignId, file, setProgress));
-      onImported?.();
-      void qc.invalidateQueries({ queryKey: ['contacts', campaignId] });
-      void qc.invalidateQueries({ queryKey: ['campaign', campaignId] });
-      void qc.invalidateQueries({ queryKey: ['stats', campaignId] });
-    } catch (err) {
-      setFailure(err instanceof ApiError ? err.message : t('common.error'));
-    } finally {
-      setProgress(null);
-    }
-  }
 
   const pages = contacts.data ? Math.max(1, Math.ceil(contacts.data.total / contacts.data.page_size)) : 1;
   return (
     <section className="card" aria-labelledby="contacts-title">
       <h2 id="contacts-title">{t('contacts.title')}</h2>
       {canUpload && (
-        <div
-          className={`dropzone${dragging ? ' dragging' : ''}`}
-          onDragOver={(e) => (e.preventDefault(), setDragging(true))}
-          onDragLeave={() => setDragging(false)}
-          onDrop={(e) => {
-            e.preventDefault();
-            setDragging(false);
-            const f = e.dataTransfer.files[0];
-            if (f) void send(f);
+        <CsvUpload
+          upload={(file, onProgress) => uploadContacts(campaignId, file, onProgress)}
+          hint={t('contacts.columns')}
+          onImported={() => {
+            onImported?.();
+            void qc.invalidateQueries({ queryKey: ['contacts', campaignId] });
+            void qc.invalidateQueries({ queryKey: ['campaign', campaignId] });
+            void qc.invalidateQueries({ queryKey: ['stats', campaignId] });
           }}
-        >
-          <p>{t('contacts.drop')}</p>
-          <label className="button">
-            {t('contacts.choose')}
-            <input ref={input} type="file" accept=".csv,text/csv" className="sr-only" onChange={(e) => e.target.files?.[0] && void send(e.target.files[0])} />
-          </label>
-          <p className="muted small">{t('contacts.columns')}</p>
-          {progress !== null && (
-            <progress max={1} value={progress} aria-label={t('contacts.uploading')}>
-              {Math.round(progress * 100)}%
-            </progress>
-          )}
-        </div>
-      )}
-      {failure && (
-        <p role="alert" className="error-box">
-          {failure}
-        </p>
-      )}
-      {report && (
-        <div className="report" role="status">
-          <p>
-            <strong>{t('contacts.report', { total: report.total_rows, accepted: report.accepted, rejected: report.rejected, duplicates: report.duplicates, excluded: report.excluded })}</strong>
-          </p>
-          {report.unknown_columns.length > 0 && <p className="muted">{t('contacts.unknownColumns', { cols: report.unknown_columns.join(', ') })}</p>}
-          {report.errors.length > 0 && (
-            <>
-              <table className="table">
-                <caption>{t('contacts.rejectedRows')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('contacts.line')}</th>
-                    <th scope="col">{t('contacts.field')}</th>
-                    <th scope="col">{t('contacts.reason')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.errors.map((e, i) => (
-                    <tr key={i}>
-                      <td className="num">{e.line}</td>
-                      <td>{e.field}</td>
-                      <td>{e.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <a href={report.errors_url} download>
-                {t('contacts.downloadErrors', { n: report.errors_total })}
-              </a>
-            </>
-          )}
-        </div>
+        />
       )}
       <form
         className="filters"
