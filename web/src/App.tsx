@@ -6,6 +6,10 @@ import { CampaignDetail } from './pages/CampaignDetail';
 import { CampaignFormPage } from './pages/CampaignForm';
 import { Campaigns } from './pages/Campaigns';
 import { SignIn } from './pages/SignIn';
+import { Admin } from './pages/admin/Admin';
+import { Exclusions } from './pages/Exclusions';
+import { TemplateEditorPage } from './pages/TemplateEditor';
+import { Templates } from './pages/Templates';
 
 export function App() {
   const me = useMe();
@@ -22,6 +26,11 @@ export function App() {
           <Route path="/campaigns/:id" element={<CampaignDetail />} />
           <Route path="/campaigns/:id/edit" element={<CampaignFormPage />} />
           <Route path="/calls/:callId" element={<CallDetail />} />
+          <Route path="/exclusions" element={<Exclusions />} />
+          <Route path="/templates" element={<Templates />} />
+          <Route path="/templates/new" element={<TemplateEditorPage />} />
+          <Route path="/templates/:id" element={<TemplateEditorPage />} />
+          <Route path="/admin/*" element={<Admin />} />
           <Route path="*" element={<Navigate to="/campaigns" replace />} />
         </Routes>
       </Layout>

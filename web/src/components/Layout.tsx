@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { NavLink } from 'react-router';
+import { canAdmin } from '../lib/admin';
 import { useSession } from '../lib/auth';
 import { type Locale, useI18n } from '../lib/i18n';
 
@@ -15,7 +16,9 @@ export function Layout({ children }: { children: ReactNode }) {
         <span className="brand">{t('app.title')}</span>
         <nav aria-label="Main">
           <NavLink to="/campaigns">{t('nav.campaigns')}</NavLink>
-          {/* Exclusions, templates and admin screens join here as they are built (the API is ready). */}
+          {can('exclusions:read') && <NavLink to="/exclusions">{t('nav.exclusions')}</NavLink>}
+          {can('templates:read') && <NavLink to="/templates">{t('nav.templates')}</NavLink>}
+          {canAdmin(can) && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
           {can('admin:config') && (
             <a href="/api/docs" target="_blank" rel="noreferrer">
               API

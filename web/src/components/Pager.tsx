@@ -1,0 +1,32 @@
+/** Previous / next paging with "page n of m" (numbered pages) or a cursor stack (keyset pages). */
+import { useI18n } from '../lib/i18n';
+
+export function Pager({ page, pages, onPage, label }: { page: number; pages: number; onPage: (page: number) => void; label: string }) {
+  const { t } = useI18n();
+  return (
+    <nav className="pager" aria-label={label}>
+      <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        {t('common.previous')}
+      </button>
+      <span>{t('common.page', { page, pages: Math.max(1, pages) })}</span>
+      <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+        {t('common.next')}
+      </button>
+    </nav>
+  );
+}
+
+/** For keyset pages: the cursors of the pages seen so far, so "previous" works too. */
+export function CursorPager({ hasPrevious, nextCursor, onPrevious, onNext, label }: { hasPrevious: boolean; nextCursor: string | null; onPrevious: () => void; onNext: (cursor: string) => void; label: string }) {
+  const { t } = useI18n();
+  return (
+    <nav className="pager" aria-label={label}>
+      <button type="button" disabled={!hasPrevious} onClick={onPrevious}>
+        {t('common.previous')}
+      </button>
+      <button type="button" disabled={!nextCursor} onClick={() => nextCursor && onNext(nextCursor)}>
+        {t('common.next')}
+      </button>
+    </nav>
+  );
+}
