@@ -19,6 +19,7 @@ export function Pager({ page, pages, onPage, label }: { page: number; pages: num
 /** For keyset pages: the cursors of the pages seen so far, so "previous" works too. */
 export function CursorPager({ hasPrevious, nextCursor, onPrevious, onNext, label }: { hasPrevious: boolean; nextCursor: string | null; onPrevious: () => void; onNext: (cursor: string) => void; label: string }) {
   const { t } = useI18n();
+  if (!hasPrevious && !nextCursor) return null;
   return (
     <nav className="pager" aria-label={label}>
       <button type="button" disabled={!hasPrevious} onClick={onPrevious}>

@@ -1,6 +1,7 @@
 /** The do-not-call list: search, add one number, import a CSV with its report, remove (admin). */
 import { useState } from 'react';
 import { CsvUpload } from '../components/CsvImport';
+import { Field } from '../components/Field';
 import { ErrorState, Loading } from '../components/Layout';
 import { Pager } from '../components/Pager';
 import { ApiError, fieldErrors } from '../lib/api';
@@ -61,46 +62,17 @@ function AddExclusion() {
   return (
     <section className="card" aria-labelledby="excl-add-title">
       <h2 id="excl-add-title">{t('exclusions.add.title')}</h2>
-      <form className="inline-form" onSubmit={(e) => void submit(e)} noValidate>
-        <label>
-          {t('exclusions.add.phone')}
-          <input
-            type="tel"
-            value={phone}
-            onChange={(e) => setPhone(e.target.value)}
-            required
-            autoComplete="off"
-            aria-invalid={errors['phone_number'] ? true : undefined}
-            aria-describedby={errors['phone_number'] ? 'err-excl-phone excl-phone-hint' : 'excl-phone-hint'}
-          />
-          {errors['phone_number'] && (
-            <span className="field-error" id="err-excl-phone">
-              {errors['phone_number']}
-            </span>
-          )}
-        </label>
-        <label className="grow">
-          {t('exclusions.add.reason')}
-          <input
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            maxLength={500}
-            aria-invalid={errors['reason'] ? true : undefined}
-            aria-describedby={errors['reason'] ? 'err-excl-reason' : undefined}
-          />
-          {errors['reason'] && (
-            <span className="field-error" id="err-excl-reason">
-              {errors['reason']}
-            </span>
-          )}
-        </label>
+      <form className="inline-form aligned" onSubmit={(e) => void submit(e)} noValidate>
+        <Field id="excl-phone" label={t('exclusions.add.phone')} error={errors['phone_number']} hint={t('exclusions.add.phoneHint')}>
+          {(c) => <input {...c} type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} required autoComplete="off" />}
+        </Field>
+        <Field id="excl-reason" className="grow" label={t('exclusions.add.reason')} error={errors['reason']}>
+          {(c) => <input {...c} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />}
+        </Field>
         <button type="submit" className="primary" disabled={add.isPending || !phone.trim()}>
           {t('exclusions.add.submit')}
         </button>
       </form>
-      <p className="muted small" id="excl-phone-hint">
-        {t('exclusions.add.phoneHint')}
-      </p>
       <div aria-live="polite">{done && <p className="ok-box">{done}</p>}</div>
       {failure && (
         <p role="alert" className="error-box">

@@ -6,6 +6,7 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { Field } from '../components/Field';
 import { ErrorState, Loading } from '../components/Layout';
 import { ApiError, fieldErrors } from '../lib/api';
 import { useSession } from '../lib/auth';
@@ -41,10 +42,11 @@ export function TemplateEditorPage() {
   }
   if (tpl.isPending) return <Loading />;
   if (tpl.isError) return <ErrorState error={tpl.error} onRetry={() => void tpl.refetch()} />;
-  return <TemplateEditor key={tpl.data.id} template={tpl.data} initial={tpl.data} />;
+  const justCreated = (location.state as { created?: boolean } | null)?.created === true;
+  return <TemplateEditor key={tpl.data.id} template={tpl.data} initial={tpl.data} justCreated={justCreated} />;
 }
 
-function TemplateEditor({ template, initial }: { template?: Template; initial: TemplateDraft }) {
+function TemplateEditor({ template, initial, justCreated = false }: { template?: Template; initial: TemplateDraft; justCreated?: boolean }) {
   const { t } = useI18n();
   const { can } = useSession();
   const navigate = useNavigate();
@@ -52,7 +54,7 @@ function TemplateEditor({ template, initial }: { template?: Template; initial: T
   const [draft, setDraft] = useState<TemplateDraft>(() => Object.fromEntries(FIELDS.map((f) => [f, initial[f]])) as unknown as TemplateDraft);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [banner, setBanner] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState(justCreated);
   const save = useSaveTemplate(template?.id);
   const del = useDeleteTemplate();
 
@@ -83,7 +85,7 @@ function TemplateEditor({ template, initial }: { template?: Template; initial: T
     try {
       const result = await save.mutateAsync(body);
       setSaved(true);
-      if (!template) navigate(`/templates/${result.id}`, { replace: true });
+      if (!template) navigate(`/templates/${result.id}`, { replace: true, state: { created: true } });
     } catch (err) {
       const fe = fieldErrors(err);
       setErrors(fe);
@@ -102,13 +104,6 @@ function TemplateEditor({ template, initial }: { template?: Template; initial: T
     }
   }
 
-  const err = (k: string) =>
-    shown(k) ? (
-      <span className="field-error" id={`err-${k}`}>
-        {shown(k)}
-      </span>
-    ) : null;
-  const aria = (k: string) => (shown(k) ? { 'aria-invalid': true, 'aria-describedby': `err-${k}` } : {});
   const order: TemplateLocale[] = draft.locale === 'it' ? ['it', 'en'] : ['en', 'it'];
   const title = !canWrite ? t('templates.viewTitle') : template ? t('templates.editTitle') : t('templates.createTitle');
 
@@ -126,50 +121,42 @@ function TemplateEditor({ template, initial }: { template?: Template; initial: T
             </p>
           )}
           <fieldset disabled={!canWrite} className="plain">
-            <label>
-              {t('templates.name')}
-              <input value={draft.name} onChange={(e) => set('name', e.target.value)} required maxLength={200} {...aria('name')} />
-              {err('name')}
-            </label>
+            <Field id="tpl-name" label={t('templates.name')} error={shown('name')}>
+              {(c) => <input {...c} value={draft.name} onChange={(e) => set('name', e.target.value)} required maxLength={200} />}
+            </Field>
             <div className="row">
-              <label>
-                {t('templates.type')}
-                <select value={draft.type} onChange={(e) => set('type', e.target.value as TemplateDraft['type'])} {...aria('type')}>
-                  {TEMPLATE_TYPES.map((x) => (
-                    <option key={x} value={x}>
-                      {t(`templates.type.${x}`)}
-                    </option>
-                  ))}
-                </select>
-                {err('type')}
-              </label>
-              <label>
-                {t('templates.locale')}
-                <select value={draft.locale} onChange={(e) => set('locale', e.target.value as TemplateLocale)} {...aria('locale')}>
-                  {TEMPLATE_LOCALES.map((x) => (
-                    <option key={x} value={x}>
-                      {t(`templates.locale.${x}`)}
-                    </option>
-                  ))}
-                </select>
-                {err('locale')}
-              </label>
+              <Field id="tpl-type" label={t('templates.type')} error={shown('type')}>
+                {(c) => (
+                  <select {...c} value={draft.type} onChange={(e) => set('type', e.target.value as TemplateDraft['type'])}>
+                    {TEMPLATE_TYPES.map((x) => (
+                      <option key={x} value={x}>
+                        {t(`templates.type.${x}`)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field id="tpl-locale" label={t('templates.locale')} error={shown('locale')}>
+                {(c) => (
+                  <select {...c} value={draft.locale} onChange={(e) => set('locale', e.target.value as TemplateLocale)}>
+                    {TEMPLATE_LOCALES.map((x) => (
+                      <option key={x} value={x}>
+                        {t(`templates.locale.${x}`)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
             </div>
-            <label>
-              {t('templates.subject')}
-              <input value={draft.subject} onChange={(e) => set('subject', e.target.value)} lang={draft.locale} {...aria('subject')} />
-              {err('subject')}
-            </label>
-            <label>
-              {t('templates.bodyHtml')}
-              <textarea className="mono" rows={9} value={draft.body_html} onChange={(e) => set('body_html', e.target.value)} lang={draft.locale} spellCheck={false} {...aria('body_html')} />
-              {err('body_html')}
-            </label>
-            <label>
-              {t('templates.bodyText')}
-              <textarea className="mono" rows={6} value={draft.body_text} onChange={(e) => set('body_text', e.target.value)} lang={draft.locale} {...aria('body_text')} />
-              {err('body_text')}
-            </label>
+            <Field id="tpl-subject" label={t('templates.subject')} error={shown('subject')}>
+              {(c) => <input {...c} value={draft.subject} onChange={(e) => set('subject', e.target.value)} lang={draft.locale} />}
+            </Field>
+            <Field id="tpl-body_html" label={t('templates.bodyHtml')} error={shown('body_html')}>
+              {(c) => <textarea {...c} className="mono" rows={9} value={draft.body_html} onChange={(e) => set('body_html', e.target.value)} lang={draft.locale} spellCheck={false} />}
+            </Field>
+            <Field id="tpl-body_text" label={t('templates.bodyText')} error={shown('body_text')}>
+              {(c) => <textarea {...c} className="mono" rows={6} value={draft.body_text} onChange={(e) => set('body_text', e.target.value)} lang={draft.locale} />}
+            </Field>
             <p className="muted small">{t('templates.variables', { vars: TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ') })}</p>
           </fieldset>
           {canWrite && (

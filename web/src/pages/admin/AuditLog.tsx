@@ -1,5 +1,6 @@
 /** The audit log: newest first, filtered, paged with the API's cursor. */
 import { useState } from 'react';
+import { Field } from '../../components/Field';
 import { ErrorState, Loading } from '../../components/Layout';
 import { CursorPager } from '../../components/Pager';
 import { type AuditEntry, type AuditFilters, NO_AUDIT_FILTERS, useAudit, useUsers } from '../../lib/admin';
@@ -30,21 +31,11 @@ export function AuditLog() {
     setFilters({ ...form, action: form.action.trim(), target_type: form.target_type.trim(), target_id: form.target_id.trim(), from: toIso(form.from), to: toIso(form.to) });
   }
 
-  const input = (k: keyof AuditFilters, type = 'text') => (
-    <input
-      type={type}
-      value={form[k]}
-      onChange={(e) => set(k, e.target.value)}
-      aria-invalid={err(k) ? true : undefined}
-      aria-describedby={err(k) ? `audit-err-${k}` : undefined}
-    />
+  const input = (k: keyof AuditFilters, label: string, type = 'text') => (
+    <Field id={`audit-${k}`} label={label} error={err(k)}>
+      {(c) => <input {...c} type={type} value={form[k]} onChange={(e) => set(k, e.target.value)} />}
+    </Field>
   );
-  const errorOf = (k: string) =>
-    err(k) ? (
-      <span className="field-error" id={`audit-err-${k}`}>
-        {err(k)}
-      </span>
-    ) : null;
 
   const filterErrors = Object.keys(errors).length > 0;
   return (
@@ -52,11 +43,7 @@ export function AuditLog() {
       <h2>{t('admin.audit.title')}</h2>
       <p className="muted">{t('admin.audit.lead')}</p>
       <form className="filters card" role="search" aria-label={t('admin.audit.filters')} onSubmit={apply}>
-        <label>
-          {t('admin.audit.action')}
-          {input('action')}
-          {errorOf('action')}
-        </label>
+        {input('action', t('admin.audit.action'))}
         {can('admin:users') && (
           <label>
             {t('admin.audit.actor')}
@@ -70,16 +57,8 @@ export function AuditLog() {
             </select>
           </label>
         )}
-        <label>
-          {t('admin.audit.targetType')}
-          {input('target_type')}
-          {errorOf('target_type')}
-        </label>
-        <label>
-          {t('admin.audit.targetId')}
-          {input('target_id')}
-          {errorOf('target_id')}
-        </label>
+        {input('target_type', t('admin.audit.targetType'))}
+        {input('target_id', t('admin.audit.targetId'))}
         <label>
           {t('admin.audit.outcome')}
           <select value={form.outcome} onChange={(e) => set('outcome', e.target.value)}>
@@ -91,16 +70,8 @@ export function AuditLog() {
             ))}
           </select>
         </label>
-        <label>
-          {t('admin.audit.from')}
-          {input('from', 'datetime-local')}
-          {errorOf('from')}
-        </label>
-        <label>
-          {t('admin.audit.to')}
-          {input('to', 'datetime-local')}
-          {errorOf('to')}
-        </label>
+        {input('from', t('admin.audit.from'), 'datetime-local')}
+        {input('to', t('admin.audit.to'), 'datetime-local')}
         <div className="actions">
           <button type="submit" className="primary">
             {t('admin.audit.apply')}

@@ -5,6 +5,7 @@
  * new value replaces it, and only what changed is sent.
  */
 import { useState } from 'react';
+import { Field } from '../../components/Field';
 import { ErrorState, Loading } from '../../components/Layout';
 import { type Config, type ConfigPatch, type SectionName, useConfig, useSaveConfig } from '../../lib/admin';
 import { ApiError } from '../../lib/api';
@@ -212,55 +213,52 @@ function SectionForm({ name, config, onReload }: { name: SectionName; config: Co
           }
           if (f.kind === 'checkbox') {
             return (
-              <label key={f.key} className="check full">
-                <input type="checkbox" checked={v as boolean} onChange={(e) => set(f.key, e.target.checked)} {...describe(f.key)} />
-                {label(f.key)}
+              <div key={f.key} className="field full">
+                <label className="check">
+                  <input type="checkbox" checked={v as boolean} onChange={(e) => set(f.key, e.target.checked)} {...describe(f.key)} />
+                  {label(f.key)}
+                </label>
                 {errorOf(f.key)}
-              </label>
+              </div>
             );
           }
           if (f.kind === 'select') {
             return (
-              <label key={f.key}>
-                {label(f.key)}
-                <select value={v as string} onChange={(e) => set(f.key, e.target.value)} {...describe(f.key)}>
-                  {f.options.map((o) => (
-                    <option key={o} value={o}>
-                      {t(`admin.settings.option.${o}` as MessageKey)}
-                    </option>
-                  ))}
-                </select>
-                {errorOf(f.key)}
-              </label>
+              <Field key={f.key} id={id(f.key)} label={label(f.key)} error={errors[f.key]}>
+                {(c) => (
+                  <select {...c} value={v as string} onChange={(e) => set(f.key, e.target.value)}>
+                    {f.options.map((o) => (
+                      <option key={o} value={o}>
+                        {t(`admin.settings.option.${o}` as MessageKey)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
             );
           }
           if (f.kind === 'lines') {
             return (
-              <label key={f.key} className="full">
-                {label(f.key)}
-                <textarea rows={4} value={v as string} onChange={(e) => set(f.key, e.target.value)} {...describe(f.key, `${id(f.key)}-hint`)} />
-                <span className="muted small" id={`${id(f.key)}-hint`}>
-                  {t('admin.settings.onePerLine')}
-                </span>
-                {errorOf(f.key)}
-              </label>
+              <Field key={f.key} id={id(f.key)} className="full" label={label(f.key)} error={errors[f.key]} hint={t('admin.settings.onePerLine')}>
+                {(c) => <textarea {...c} rows={4} value={v as string} onChange={(e) => set(f.key, e.target.value)} />}
+              </Field>
             );
           }
           return (
-            <label key={f.key} className={f.full ? 'full' : undefined}>
-              {label(f.key)}
-              <input
-                type={f.kind === 'number' ? 'number' : f.kind}
-                step={f.kind === 'number' ? (f.step ?? '1') : undefined}
-                inputMode={f.kind === 'number' ? 'decimal' : undefined}
-                value={v as string}
-                onChange={(e) => set(f.key, e.target.value)}
-                autoComplete="off"
-                spellCheck={false}
-                {...describe(f.key)}
-              />
-              {errorOf(f.key)}
-            </label>
+            <Field key={f.key} id={id(f.key)} label={label(f.key)} error={errors[f.key]}>
+              {(c) => (
+                <input
+                  {...c}
+                  type={f.kind === 'number' ? 'number' : f.kind}
+                  step={f.kind === 'number' ? (f.step ?? '1') : undefined}
+                  inputMode={f.kind === 'number' ? 'decimal' : undefined}
+                  value={v as string}
+                  onChange={(e) => set(f.key, e.target.value)}
+                  autoComplete="off"
+                  spellCheck={false}
+                />
+              )}
+            </Field>
           );
         })}
       </div>
