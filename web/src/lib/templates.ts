@@ -27,9 +27,13 @@ export const TEMPLATE_VARIABLES = Object.keys({
   organization_name: true,
   contact_external_id: true,
   outcome: true,
+  q1_question: true,
+  q2_question: true,
+  q3_question: true,
   q1_answer: true,
   q2_answer: true,
   q3_answer: true,
+  answers_included: true,
 } satisfies Record<TemplateVariable, true>);
 export const TEMPLATES_PAGE_SIZE = 20;
 
