@@ -42,13 +42,14 @@ export async function ensureConsoleBuilt(): Promise<void> {
 }
 
 /** The real server (API + console) on `t`, listening on a free port. */
-export async function startConsoleApp(t: TestDatabase, opts: Pick<BuildOptions, 'role'> = {}): Promise<{ app: App; base: string }> {
+export async function startConsoleApp(t: TestDatabase, opts: Pick<BuildOptions, 'role'> & { env?: Record<string, string> } = {}): Promise<{ app: App; base: string }> {
   await ensureConsoleBuilt();
   mkdirSync(SHOTS, { recursive: true });
+  const { env, ...build } = opts;
   const app = await buildApp(
-    loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, LOG_LEVEL: 'silent' }),
+    loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, LOG_LEVEL: 'silent', ...env }),
     createLogger({ level: 'silent' }),
-    { database: t, ...opts },
+    { database: t, ...build },
   );
   return { app, base: await app.start() };
 }
