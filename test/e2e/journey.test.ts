@@ -96,8 +96,11 @@ async function journey(page: Page, locale: Locale, prefix: string): Promise<void
   // 3. The test call: the real dialogue, typed answers, nothing stored.
   await page.getByRole('button', { name: L('testcall.start') }).click();
   const say = async (text: string) => {
+    // The answer box takes the focus once the agent's reply is on screen.
+    const answer = page.getByLabel(L('testcall.answer'));
+    await expect.poll(() => answer.evaluate((el) => el === (globalThis as { document?: { activeElement: unknown } }).document?.activeElement)).toBe(true);
     const before = await page.locator('.chat li.agent').count();
-    await page.getByLabel(L('testcall.answer')).fill(text);
+    await answer.fill(text);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.chat li.agent').count()).toBe(before + 1);
   };
@@ -116,6 +119,9 @@ async function journey(page: Page, locale: Locale, prefix: string): Promise<void
   const tiles = page.getByRole('list', { name: L('dash.tiles') });
   const completedTile = tiles.locator('li', { has: page.locator('.tile-label', { hasText: new RegExp(`^${L('dash.tile.completed')}$`) }) }).locator('.tile-value');
   await expect.poll(async () => Number(await completedTile.textContent()), { timeout: 90_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+  // The contacts table follows the live figures without a reload.
+  const contactRows = page.locator('tbody > tr:not(.attempts-row)', { has: page.locator('td', { hasText: new RegExp(`^${L('detail.tiles.completed')}$`) }) });
+  await expect.poll(() => contactRows.count(), { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(2);
   await shot('dashboard');
 
   // 5. Export: job progress, then the download; its rows are the campaign's contacts.

@@ -71,6 +71,13 @@ export function useCampaignStats(id: string) {
     queryFn: () => api<CampaignStats>('GET', `/api/campaigns/${id}/stats`),
     refetchInterval: mode === 'live' ? LIVE_POLL_MS : POLL_MS,
   });
+  // New figures mean contacts moved: the contacts table and the campaign header follow them.
+  const updatedAt = query.dataUpdatedAt;
+  useEffect(() => {
+    if (!updatedAt) return;
+    void qc.invalidateQueries({ queryKey: ['contacts', id] });
+    void qc.invalidateQueries({ queryKey: ['campaign', id] });
+  }, [updatedAt, id, qc]);
   return { ...query, mode };
 }
 
