@@ -17,12 +17,12 @@ import type { Logger } from '../../../observability/logger.js';
 import { createCarrier, type Carrier } from './carrier.js';
 import { createCallbackDispatcher, createOutbound, type CallbackCounters } from './callbacks.js';
 import { createDialer } from './dialer.js';
-import { createPersonaSelector, type PersonaChoice, type PersonaName } from './personas.js';
+import { createPersonaSelector, type PersonaName, type PersonasByNumber } from './personas.js';
 import { hash32 } from './rng.js';
 import { buildSimulatorServer } from './server.js';
 import type { CallLog, ChaosOptions } from './types.js';
 
-export { PERSONAS, DEFAULT_MIX, MIXES, parseMix, type PersonaName, type PersonaScript, type PersonaChoice } from './personas.js';
+export { PERSONAS, DEFAULT_MIX, MIXES, parseMix, type PersonaName, type PersonaScript, type PersonaChoice, type PersonasByNumber } from './personas.js';
 export type { CallLog, ChaosOptions, TranscriptLine } from './types.js';
 
 /** The caller ID the simulator accepts by default (Twilio's magic test number). */
@@ -45,8 +45,8 @@ export interface SimulatorOptions {
   readonly seed?: number;
   /** Persona mix: `default`, `all_complete`, `unreachable`, or `name=weight,…`, or an object. Default `default`. */
   readonly mix?: string | Readonly<Partial<Record<PersonaName, number>>>;
-  /** Personas per E.164 number; a list gives one per successive attempt (the last repeats). Wins over the mix. */
-  readonly personas?: Readonly<Record<string, PersonaChoice | readonly PersonaChoice[]>>;
+  /** Personas per E.164 number (a map or a function); a list gives one per successive attempt (the last repeats). Wins over the mix. */
+  readonly personas?: PersonasByNumber;
   /** Calls dialled per second; more wait in the queue. Default 1 (Twilio's default); 0 = unlimited. */
   readonly cps?: number;
   /** Live calls (queued included) before creates fail with 10004. Default 10; 0 = unlimited. */

@@ -30,6 +30,13 @@ describe('personas', () => {
     expect(s.choose('+393470000002', 4).name).toBe('refuses');
   });
 
+  it('personas by number may come from a function; undefined falls back to the mix', () => {
+    const custom = { name: 'custom', pickup: 'human', utterances: ['Yes'] } as const;
+    const s = createPersonaSelector({ seed: 1, mix: 'all_complete', byNumber: (to) => (to.endsWith('1') ? ['busy', custom] : undefined) });
+    expect([0, 1, 2].map((i) => s.choose('+393470000001', i).name)).toEqual(['busy', 'custom', 'custom']);
+    expect(s.choose('+393470000002', 0).name).toBe('completes');
+  });
+
   it('parses custom mixes and rejects unknown personas', () => {
     expect(parseMix('completes=3, busy')).toEqual({ completes: 3, busy: 1 });
     expect(parseMix('default')).toBe(DEFAULT_MIX);

@@ -111,6 +111,15 @@ export function parseMix(spec: string): Readonly<Partial<Record<PersonaName, num
 
 export type PersonaChoice = PersonaName | PersonaScript;
 
+/**
+ * Personas per E.164 number: a map, or a function (numbers not known in advance,
+ * e.g. the demo's generated contacts); a list gives one persona per successive
+ * attempt (the last repeats); `undefined` falls back to the mix.
+ */
+export type PersonasByNumber =
+  | Readonly<Record<string, PersonaChoice | readonly PersonaChoice[]>>
+  | ((to: string) => PersonaChoice | readonly PersonaChoice[] | undefined);
+
 export interface PersonaSelector {
   /** The persona for the `attempt`-th call (0-based) to `to`. */
   choose(to: string, attempt: number): PersonaScript;
@@ -120,7 +129,7 @@ export function createPersonaSelector(opts: {
   seed: number;
   mix?: string | Readonly<Partial<Record<PersonaName, number>>>;
   /** Per-number personas; a list gives one persona per successive attempt (the last repeats). */
-  byNumber?: Readonly<Record<string, PersonaChoice | readonly PersonaChoice[]>>;
+  byNumber?: PersonasByNumber;
 }): PersonaSelector {
   const mix = typeof opts.mix === 'string' ? parseMix(opts.mix) : (opts.mix ?? DEFAULT_MIX);
   const entries = Object.entries(mix).filter(([, w]) => (w ?? 0) > 0) as [PersonaName, number][];
@@ -132,7 +141,8 @@ export function createPersonaSelector(opts: {
   };
   return {
     choose(to, attempt) {
-      const explicit = opts.byNumber?.[to];
+      const by = opts.byNumber;
+      const explicit = typeof by === 'function' ? by(to) : by?.[to];
       if (explicit !== undefined) {
         if (Array.isArray(explicit)) return resolve(explicit[Math.min(attempt, explicit.length - 1)]!);
         return resolve(explicit as PersonaChoice);
