@@ -10,10 +10,11 @@ import { createDevIdentityProvider, devClient } from './adapters/identity/dev-id
 import { createOidcClient } from './adapters/identity/oidc/client.js';
 import type { IdentityProvider } from './domain/ports/identity.js';
 import { buildServer } from './http/server.js';
+import type { RouteDef } from './http/route.js';
 import { webConsole } from './http/web.js';
 import type { Logger } from './observability/logger.js';
 // ── calling engine ──
-import { createTelephonyRuntime, type TelephonyRuntime } from './adapters/telephony/index.js';
+import { createTelephonyRuntime, type SimulatorOptions, type TelephonyRuntime } from './adapters/telephony/index.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Telephony } from './domain/ports/telephony.js';
 import { registerTelephonyWebhooks, type AnswerHandler, type SpeechHandler } from './http/webhooks/telephony.js';
@@ -27,6 +28,7 @@ import { createInterpreter } from './adapters/llm/index.js';
 import { createDialogueMetrics } from './observability/dialogue-metrics.js';
 // ── events and email ──
 import { createMailer } from './adapters/email/index.js';
+import type { Mailer } from './domain/ports/mailer.js';
 import { createEventRelay } from './adapters/relay/index.js';
 import { buildOutboxWorkers, type OutboxWorkers } from './workers/outbox.js';
 // ── reporting ──
@@ -78,6 +80,13 @@ export interface BuildOptions {
   handleSpeech?: SpeechHandler;
   /** Reconciler thresholds (the simulator's fast mode compresses time). */
   reconciler?: { staleAfterSeconds?: number; unplacedAfterSeconds?: number };
+  /** Extra options for the in-process simulator (personas per number: the demo, tests). */
+  simulator?: Partial<SimulatorOptions>;
+  // ── events and email ──
+  /** Use this mailer instead of the configured one (the demo's recording mailbox, tests). */
+  mailer?: Mailer;
+  /** Extra API routes (demo mode). */
+  routes?: readonly RouteDef[];
 }
 
 export async function buildApp(config: Config, log: Logger, opts: BuildOptions = {}): Promise<App> {
@@ -102,7 +111,7 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
     const clock = opts.clock ?? systemClock;
     telephony = opts.telephony
       ? { telephony: opts.telephony, close: async () => {} }
-      : await createTelephonyRuntime(config.telephony, { fallbackPublicBaseUrl: baseUrl, log });
+      : await createTelephonyRuntime(config.telephony, { fallbackPublicBaseUrl: baseUrl, log, ...(opts.simulator ? { simulator: opts.simulator } : {}) });
     const tel = telephony;
     const callingPlugins = [metricsPlugin(metrics)];
     if (role === 'all' || role === 'api') {
@@ -142,11 +151,11 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
       : undefined;
 
     const outbox = role === 'all' || role === 'worker'
-      ? buildOutboxWorkers({ config, db: database.db, log, clock, relay: createEventRelay(config.relay, log), mailer: createMailer(config.email.transport) })
+      ? buildOutboxWorkers({ config, db: database.db, log, clock, relay: createEventRelay(config.relay, log), mailer: opts.mailer ?? createMailer(config.email.transport) })
       : null;
 
     const allPlugins = [...plugins, ...(opts.web === false ? [] : [webConsole()]), ...callingPlugins];
-    const http = await buildServer({ config, database, log, identity, reporting: services, plugins: allPlugins });
+    const http = await buildServer({ config, database, log, identity, reporting: services, plugins: allPlugins, ...(opts.routes ? { routes: opts.routes } : {}) });
     // Export jobs run in the roles that run background work.
     const exportWorker = role === 'all' || role === 'worker' ? new ExportWorker(database.db, services.exportDeps) : null;
     let stopped = false;
