@@ -38,20 +38,23 @@ INSERT INTO email_templates (id, name, type, locale, subject, body_text, body_ht
    '<p>Buongiorno,</p><p>abbiamo provato a contattarla per un breve sondaggio, <strong>{{campaign_name}}</strong>, senza riuscirci. Non deve fare nulla.</p><p>{{organization_name}}</p>')
 ON CONFLICT DO NOTHING;
 
--- Campaigns in several statuses. The first is the realistic sample.
+-- Campaigns in several statuses. The first is the realistic sample, and the one
+-- `serve --demo` keeps calling (src/demo/): for the demo only, it calls around
+-- the clock and retries quickly.
 INSERT INTO campaigns (
   id, name, description, status, language, intro_script,
   question_1_text, question_1_type, question_2_text, question_2_type, question_3_text, question_3_type,
-  max_attempts, retry_interval_minutes, allowed_call_start_local, allowed_call_end_local,
+  max_attempts, retry_interval_minutes, allowed_call_start_local, allowed_call_end_local, allowed_weekdays, organization_name,
   email_completed_template_id, email_refused_template_id, email_not_reached_template_id, created_by_user_id
 ) VALUES
   ('c0000000-0000-4000-8000-000000000001', 'Post-visit satisfaction survey',
-   'Three questions for customers who visited a branch in the last month.', 'running', 'en',
+   'Three questions for customers who visited a branch in the last month. DEMO: calls the built-in simulator around the clock, every day, and retries after 2 minutes, so there is always something to watch; a real campaign calls only in permitted hours.', 'running', 'en',
    'Hello, this is an automated assistant calling on behalf of Demo Bank about your recent branch visit. The survey has three short questions and takes about two minutes.',
    'On a scale from 1 to 10, how satisfied were you with your visit?', 'scale',
    'How many minutes did you wait before being served?', 'numeric',
    'What is one thing we could do better?', 'free_text',
-   3, 120, '09:00', '20:00',
+   -- DEMO ONLY: the whole day, every day (a real campaign keeps to permitted hours).
+   3, 2, '00:00', '23:59:59', '{1,2,3,4,5,6,7}', 'Demo Bank',
    'b0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-000000000003', 'b0000000-0000-4000-8000-000000000005',
    'a0000000-0000-4000-8000-000000000002'),
   ('c0000000-0000-4000-8000-000000000002', 'Servizio clienti — autunno 2026',
@@ -60,7 +63,7 @@ INSERT INTO campaigns (
    'Da 1 a 10, quanto è soddisfatto del nostro servizio clienti?', 'scale',
    'Quante volte ci ha contattato negli ultimi tre mesi?', 'numeric',
    'Che cosa possiamo migliorare?', 'free_text',
-   2, 60, '10:00', '19:00',
+   2, 60, '10:00', '19:00', '{1,2,3,4,5,6}', 'Demo Bank',
    'b0000000-0000-4000-8000-000000000002', NULL, NULL,
    'a0000000-0000-4000-8000-000000000002'),
   ('c0000000-0000-4000-8000-000000000003', 'Summer product feedback',
@@ -69,7 +72,7 @@ INSERT INTO campaigns (
    'On a scale from 1 to 5, how easy is the app to use?', 'scale',
    'How many times a week do you use it?', 'numeric',
    'What feature would you add?', 'free_text',
-   2, 240, '09:00', '18:00',
+   2, 240, '09:00', '18:00', '{1,2,3,4,5,6}', 'Demo Bank',
    NULL, NULL, NULL,
    'a0000000-0000-4000-8000-000000000001')
 ON CONFLICT DO NOTHING;
