@@ -4,6 +4,7 @@ import { SessionProvider, useMe } from './lib/auth';
 import { CallDetail } from './pages/CallDetail';
 import { CampaignDetail } from './pages/CampaignDetail';
 import { CampaignFormPage } from './pages/CampaignForm';
+import { DemoMailbox } from './pages/DemoMailbox';
 import { Campaigns } from './pages/Campaigns';
 import { SignIn } from './pages/SignIn';
 import { Admin } from './pages/admin/Admin';
@@ -31,6 +32,7 @@ export function App() {
           <Route path="/templates/new" element={<TemplateEditorPage />} />
           <Route path="/templates/:id" element={<TemplateEditorPage />} />
           <Route path="/admin/*" element={<Admin />} />
+          <Route path="/demo/mailbox" element={<DemoMailbox />} />
           <Route path="*" element={<Navigate to="/campaigns" replace />} />
         </Routes>
       </Layout>

@@ -2,11 +2,13 @@ import type { ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { canAdmin } from '../lib/admin';
 import { useSession } from '../lib/auth';
+import { useDemo } from '../lib/demo';
 import { type Locale, useI18n } from '../lib/i18n';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { t, locale, setLocale } = useI18n();
   const { me, can, signOut } = useSession();
+  const demo = useDemo();
   return (
     <>
       <a className="skip" href="#main">
@@ -19,6 +21,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {can('exclusions:read') && <NavLink to="/exclusions">{t('nav.exclusions')}</NavLink>}
           {can('templates:read') && <NavLink to="/templates">{t('nav.templates')}</NavLink>}
           {canAdmin(can) && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
+          {demo.data && can('emails:read') && <NavLink to="/demo/mailbox">{t('nav.demoMailbox')}</NavLink>}
           {can('admin:config') && (
             <a href="/api/docs" target="_blank" rel="noreferrer">
               API

@@ -3,6 +3,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 import * as admin from '../i18n/admin';
 import * as core from '../i18n/core';
 import * as dashboard from '../i18n/dashboard';
+import * as demo from '../i18n/demo';
 import * as exclusions from '../i18n/exclusions';
 import * as templates from '../i18n/templates';
 import * as testcall from '../i18n/testcall';
@@ -11,7 +12,7 @@ import * as testcall from '../i18n/testcall';
  * Each area keeps its messages in `web/src/i18n/<area>.ts` exporting `en` and `it`
  * (`it` typed as `Record<keyof typeof en, string>` so no translation is missing); list it here.
  */
-const areas = [core, testcall, dashboard, exclusions, templates, admin] as const;
+const areas = [core, testcall, dashboard, exclusions, templates, admin, demo] as const;
 const en = Object.assign({}, ...areas.map((a) => a.en)) as UnionToIntersection<(typeof areas)[number]['en']>;
 const it = Object.assign({}, ...areas.map((a) => a.it)) as Record<MessageKey, string>;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

@@ -1,0 +1,130 @@
+/**
+ * Demo mode in a real browser: the server as `npm start` runs it (demo data,
+ * the demo campaign calling the simulator — fast mode here), a newcomer signs
+ * in and reads the follow-up emails in the demo mailbox. Screenshots at 1280
+ * and 820 px go to artifacts/screenshots/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createDemoMode, type DemoMode } from '../../src/demo/index.js';
+import { WEB_ROOT } from '../../src/http/web.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { TEST_TOKEN_SECRET } from '../support/api.js';
+import { chromiumAvailable, launchBrowser } from '../support/browser.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+
+const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
+const run = chromiumAvailable();
+
+let t: TestDatabase;
+let app: App;
+let demo: DemoMode;
+let base: string;
+let browser: Browser;
+let dataDir: string;
+
+beforeAll(async () => {
+  if (!run) return;
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
+    const { build } = await import('vite');
+    await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'vsa-e2e-demo-'));
+  t = await freshDatabase();
+  const log = createLogger({ level: 'silent' });
+  demo = createDemoMode(loadConfig({
+    NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, LOG_LEVEL: 'silent', VSA_DATA_DIR: dataDir,
+    SIMULATOR_FAST: 'true', ...(t.url ? { DATABASE_URL: t.url } : {}),
+  }), log, { feed: { max: 60 } });
+  app = await buildApp(demo.config, log, { ...demo.buildOptions, database: t });
+  await demo.prepare(app);
+  base = await app.start();
+  demo.start(app);
+  browser = await launchBrowser();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+  await app?.stop();
+  await t?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function signIn(who: 'demo-admin' | 'demo-manager' | 'demo-viewer', locale: 'en' | 'it' = 'en'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: locale === 'it' ? 'it-IT' : 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.getByRole('link', { name: locale === 'it' ? /Accedi/ : /Sign in/ }).click();
+  await page.locator(`button[value="${who}"]`).click();
+  await page.waitForURL(`${base}/campaigns`);
+  return page;
+}
+
+/**
+ * Both widths, and no serious accessibility violations. The email frame is left
+ * out of the scan: it is sandboxed without scripts, so axe cannot run inside it
+ * (and its content is the email template's, not the console's).
+ */
+async function capture(page: Page, name: string): Promise<void> {
+  for (const width of [1280, 820]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const axe = await new AxeBuilder({ page }).exclude('iframe.mail-frame').analyze();
+  const bad = axe.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+}
+
+describe.runIf(run)('demo mode in a real browser', () => {
+  it('a campaign manager sees the demo campaign running and reads the follow-up emails in the demo mailbox', async () => {
+    const page = await signIn('demo-manager');
+    await page.getByRole('link', { name: 'Post-visit satisfaction survey' }).waitFor();
+    await page.getByRole('link', { name: 'Demo mailbox' }).click();
+    await page.waitForURL(`${base}/demo/mailbox`);
+    await page.getByRole('heading', { name: 'Demo mailbox' }).waitFor();
+    // Emails arrive while the page is open (it refreshes itself).
+    const first = page.getByRole('navigation', { name: 'Emails, newest first' }).getByRole('button').first();
+    await first.waitFor({ timeout: 60_000 });
+    await first.click();
+    const subject = (await page.locator('#mailbox-subject').textContent())!;
+    expect(subject).toMatch(/Thank you|We will not call|We tried|Grazie|Non la richiameremo|Abbiamo provato/);
+    await expect(page.locator('.mail-headers').textContent()).resolves.toMatch(/@example\.org/);
+    // The HTML body renders inside a sandboxed frame: no scripts, no same-origin access.
+    const frame = page.locator('iframe.mail-frame');
+    await expect(frame.getAttribute('sandbox')).resolves.toBe('');
+    await expect(frame.getAttribute('title')).resolves.toBe(`Email body: ${subject}`);
+    await expect(page.frameLocator('iframe.mail-frame').locator('body').textContent()).resolves.toContain('Demo Bank');
+    await capture(page, 'demo-mailbox');
+    await page.getByLabel('Plain text').check();
+    await expect(page.locator('.mail-text').textContent()).resolves.toContain('Demo Bank');
+    await page.context().close();
+  }, 120_000);
+
+  it('a viewer is not offered the mailbox, and is told so on its address', async () => {
+    const page = await signIn('demo-viewer');
+    await expect(page.getByRole('link', { name: 'Demo mailbox' }).count()).resolves.toBe(0);
+    await page.goto(`${base}/demo/mailbox`);
+    await page.getByText('The demo mailbox is for admins and campaign managers.').waitFor();
+    await page.context().close();
+  }, 60_000);
+
+  it('in Italian', async () => {
+    const page = await signIn('demo-admin', 'it');
+    await page.getByRole('link', { name: 'Casella demo' }).click();
+    await page.getByRole('heading', { name: 'Casella di posta demo' }).waitFor();
+    await page.getByRole('navigation', { name: 'Email, dalla più recente' }).getByRole('button').first().waitFor({ timeout: 60_000 });
+    await page.locator('#mailbox-subject').waitFor();
+    await expect(page.frameLocator('iframe.mail-frame').locator('body').textContent()).resolves.toContain('Demo Bank');
+    await capture(page, 'demo-mailbox-it');
+    await page.context().close();
+  }, 120_000);
+});
