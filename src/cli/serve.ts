@@ -37,6 +37,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       if (demo && status) {
         const pace = config.telephony.simulator.fast ? 'fast mode' : 'real time';
         ctx.print(`demo: "${status.campaignName}" (${status.campaignStatus}, ${status.contacts} contacts) calls the built-in simulator around the clock, in ${pace}`);
+        if (status.settled > 0) ctx.print(`demo: closed ${status.settled} call(s) the previous run left open; those contacts will be called again`);
         const who = config.auth.oidc.mode === 'dev' ? ' as Marco Manager (campaign manager) or Ada Admin (admin)' : '';
         ctx.print(`demo: open ${base}/ and sign in${who} to watch it; follow-up emails land in ${base}/demo/mailbox`);
       }

@@ -108,30 +108,35 @@ describe('demo data', () => {
     await t.db.updateTable('campaigns').set({ retry_interval_minutes: 2 }).where('id', '=', DEMO_CAMPAIGN_ID).execute();
   });
 
-  it('adds the first contacts once, then trickles more only while running and short of fresh contacts', async () => {
+  it('adds the first contacts once, then trickles more only while running and short of contacts ready to call', async () => {
     const policy = { initial: 10, lowWater: 4, batch: 3, max: 16 };
+    const calledAgo = (minutes: number, where = sql`true`) =>
+      sql`UPDATE contacts SET attempts_count = 1, state = 'not_reached', last_attempt_at = now() - make_interval(mins => ${minutes})
+          WHERE campaign_id = ${DEMO_CAMPAIGN_ID} AND ${where}`.execute(t.db);
     expect(await addInitialDemoContacts(t.db, policy)).toBe(10);
     expect(await addInitialDemoContacts(t.db, policy)).toBe(0);
     expect(await count()).toBe(15);
     const mine = await t.db.selectFrom('contacts').selectAll().where('external_contact_id', '=', 'DEMO-0001').executeTakeFirstOrThrow();
     expect(mine).toMatchObject({ phone_number: demoContact(0).phone_number, has_prior_consent: true, state: 'pending' });
 
-    // Plenty of contacts never called: nothing to add.
+    // Plenty never called: nothing to add.
     expect(await feedDemoContacts(t.db, policy)).toBe(0);
-    // Most have been called: a batch arrives, numbered after the last one.
-    await sql`UPDATE contacts SET attempts_count = 1, state = 'not_reached' WHERE campaign_id = ${DEMO_CAMPAIGN_ID} AND external_contact_id <> 'DEMO-0010'`.execute(t.db);
+    // All called a minute ago (the retry interval is 2): a batch arrives, numbered after the last one.
+    await calledAgo(1);
     expect(await feedDemoContacts(t.db, policy)).toBe(3);
     expect(await t.db.selectFrom('contacts').select('external_contact_id').where('external_contact_id', '=', 'DEMO-0013').executeTakeFirst()).toBeTruthy();
-    // Still short (4 fresh needed, 4 there now): nothing more.
+    // Retries that are due count as ready: they get their turn before anyone new (the scheduler dials new contacts first).
+    await calledAgo(3);
     expect(await feedDemoContacts(t.db, policy)).toBe(0);
-    await sql`UPDATE contacts SET attempts_count = 1, state = 'not_reached' WHERE campaign_id = ${DEMO_CAMPAIGN_ID}`.execute(t.db);
+    // A callback asked for later is not ready.
+    await sql`UPDATE contacts SET retry_not_before = now() + interval '5 minutes' WHERE campaign_id = ${DEMO_CAMPAIGN_ID}`.execute(t.db);
     // Paused by a manager: obeyed.
     await t.db.updateTable('campaigns').set({ status: 'paused' }).where('id', '=', DEMO_CAMPAIGN_ID).execute();
     expect(await feedDemoContacts(t.db, policy)).toBe(0);
     await t.db.updateTable('campaigns').set({ status: 'running' }).where('id', '=', DEMO_CAMPAIGN_ID).execute();
     // Up to the cap, and no further.
     expect(await feedDemoContacts(t.db, policy)).toBe(3);
-    await sql`UPDATE contacts SET attempts_count = 1, state = 'not_reached' WHERE campaign_id = ${DEMO_CAMPAIGN_ID}`.execute(t.db);
+    await calledAgo(1);
     expect(await feedDemoContacts(t.db, policy)).toBe(0);
     expect(await count()).toBe(21);
   });

@@ -2,9 +2,11 @@
  * The demo campaign's contacts: a first batch when demo mode starts, then a
  * trickle while it runs, so the campaign keeps calling instead of going quiet
  * once the first batch is done. New contacts are added only while the
- * campaign is `running` (a manager who pauses or completes it is obeyed) and
- * only when few are left that have never been called, up to
- * DEMO_MAX_GENERATED. Inserts are idempotent (the number is unique per
+ * campaign is `running` (a manager who pauses or completes it is obeyed), up to
+ * DEMO_MAX_GENERATED, and only when few contacts are ready to be called — never
+ * called, or due for a retry. The scheduler dials never-called contacts first,
+ * so topping up whenever fresh ones ran low would starve the retries and
+ * callbacks the demo is meant to show. Inserts are idempotent (the number is unique per
  * campaign), so restarts and repeated runs never duplicate anyone.
  */
 import { sql, type Kysely } from 'kysely';
@@ -14,14 +16,14 @@ import { DEMO_CAMPAIGN_ID, DEMO_EXTERNAL_PREFIX, DEMO_MAX_GENERATED, demoContact
 export interface FeedPolicy {
   /** Contacts generated when demo mode first starts. */
   readonly initial: number;
-  /** Add contacts when fewer than this many have never been called… */
+  /** Add contacts when fewer than this many are ready to be called… */
   readonly lowWater: number;
   /** …this many at a time. */
   readonly batch: number;
   readonly max: number;
 }
 
-export const DEFAULT_FEED: FeedPolicy = { initial: 40, lowWater: 8, batch: 6, max: DEMO_MAX_GENERATED };
+export const DEFAULT_FEED: FeedPolicy = { initial: 40, lowWater: 3, batch: 6, max: DEMO_MAX_GENERATED };
 
 /** Inserts generated contacts `from` … `to - 1` (those not there yet). Returns how many were new. */
 async function insertRange(db: Kysely<DB>, from: number, to: number): Promise<number> {
@@ -52,14 +54,19 @@ export async function addInitialDemoContacts(db: Kysely<DB>, policy: FeedPolicy 
 }
 
 /** One step of the trickle. Returns how many contacts were added. */
-export async function feedDemoContacts(db: Kysely<DB>, policy: FeedPolicy = DEFAULT_FEED): Promise<number> {
+export async function feedDemoContacts(db: Kysely<DB>, policy: FeedPolicy = DEFAULT_FEED, now: Date = new Date()): Promise<number> {
   const campaign = await db.selectFrom('campaigns').select('status').where('id', '=', DEMO_CAMPAIGN_ID).executeTakeFirst();
   if (campaign?.status !== 'running') return 0;
-  const fresh = await db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('campaign_id', '=', DEMO_CAMPAIGN_ID)
-    .where('state', '=', 'pending').where('attempts_count', '=', 0).where('has_prior_consent', '=', true)
-    .executeTakeFirstOrThrow();
-  if (Number(fresh.n) >= policy.lowWater) return 0;
+  // Ready now: what the scheduler's claim would take (calling window and exclusions aside).
+  const ready = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM contacts c JOIN campaigns k ON k.id = c.campaign_id
+    WHERE c.campaign_id = ${DEMO_CAMPAIGN_ID}
+      AND c.state IN ('pending', 'not_reached') AND c.closed_at IS NULL
+      AND c.attempts_count < k.max_attempts AND NOT c.do_not_call
+      AND (c.has_prior_consent OR NOT k.require_prior_consent)
+      AND (c.last_attempt_at IS NULL OR c.last_attempt_at <= ${now.toISOString()}::timestamptz - make_interval(mins => k.retry_interval_minutes))
+      AND (c.retry_not_before IS NULL OR c.retry_not_before <= ${now.toISOString()}::timestamptz)`.execute(db);
+  if (Number(ready.rows[0]?.n ?? 0) >= policy.lowWater) return 0;
   const from = await nextIndex(db);
   return insertRange(db, from, Math.min(from + policy.batch, policy.max));
 }

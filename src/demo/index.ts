@@ -55,7 +55,7 @@ export interface DemoMode {
   readonly buildOptions: Pick<BuildOptions, 'simulator' | 'mailer' | 'routes'>;
   /** Loads the demo data and closes calls a previous run left open. After buildApp, before app.start(). */
   prepare(app: App): Promise<DemoStatus>;
-  /** Starts the contact trickle (after app.start()). */
+  /** Starts the contact trickle (after app.start(); only in a role that runs the scheduler). */
   start(app: App): void;
   stop(): Promise<void>;
 }
@@ -107,7 +107,8 @@ export function createDemoMode(base: Config, log: Logger, opts: DemoOptions = {}
       return { campaignName: campaign?.name ?? '(deleted)', campaignStatus: campaign?.status ?? 'deleted', contacts: Number(count.n), settled };
     },
     start(app) {
-      if (loop) return;
+      // Contacts are added where calls are placed.
+      if (loop || !app.scheduler) return;
       const db = app.database.db;
       loop = createLoop({
         name: 'demo-feed',

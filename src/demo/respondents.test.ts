@@ -18,7 +18,8 @@ describe('demo respondents', () => {
     // The seeded contacts and the exclusion list are not generated numbers.
     for (const other of ['+393470000001', '+447700900003', '+393479999991', '+447700900000']) expect(demoIndexOf(other)).toBeUndefined();
     expect(() => demoPhoneNumber(DEMO_MAX_GENERATED)).toThrow(RangeError);
-    expect(demoContact(0)).toMatchObject({ external_contact_id: 'DEMO-0001', has_prior_consent: true, email: expect.stringMatching(/@example\.org$/) });
+    expect(demoContact(0)).toMatchObject({ external_contact_id: 'DEMO-0001', has_prior_consent: true, preferred_language: 'auto', email: expect.stringMatching(/@example\.org$/) });
+    expect(demoContact(1)).toMatchObject({ phone_number: '+447700900500', preferred_language: 'en' });
   });
 
   it('every demo utterance means what the persona intends (rules interpreter)', () => {
@@ -26,9 +27,13 @@ describe('demo respondents', () => {
     const ask = (language: 'en' | 'it', text: string, stage: 'consent' | 'answer', questionType?: 'scale' | 'numeric' | 'free_text') =>
       interpretRules({ text, language, stage, now, timeZone: 'Europe/Rome', ...(questionType ? { questionType, scale: [1, 10] as const } : {}) });
     const kinds = new Set<string>();
-    for (let n = 0; n < 200; n++) {
-      const lang = demoContact(n).preferred_language;
-      for (const choice of demoPersonas(n)) {
+    const people: ['en' | 'it', ReturnType<typeof demoPersonas>][] = [
+      ...Array.from({ length: 200 }, (_, n) => ['en', demoPersonas(n)] as ['en', ReturnType<typeof demoPersonas>]),
+      ['it', demoPersonasFor('+393470000001')!], ['it', demoPersonasFor('+393470000002')!],
+      ['en', demoPersonasFor('+447700900003')!], ['en', demoPersonasFor('+393470000004')!],
+    ];
+    for (const [lang, personas] of people) {
+      for (const choice of personas) {
         const p = script(choice);
         if (typeof p === 'string') {
           kinds.add(p);
@@ -53,7 +58,7 @@ describe('demo respondents', () => {
         }
       }
     }
-    expect([...kinds].sort()).toEqual(expect.arrayContaining(['busy', 'demo_asks_callback_en', 'demo_asks_callback_it', 'demo_asks_repeat_en', 'demo_completes_en', 'demo_completes_it', 'demo_hangs_up', 'demo_refuses_en', 'demo_refuses_it', 'no_answer', 'opt_out', 'voicemail']));
+    expect([...kinds].sort()).toEqual(['busy', 'demo_asks_callback_en', 'demo_asks_repeat_en', 'demo_completes_en', 'demo_completes_it', 'demo_hangs_up', 'demo_refuses_en', 'demo_refuses_it', 'no_answer', 'opt_out', 'voicemail']);
   });
 
   it('the simulator lookup covers seeded and generated numbers, and nothing else', () => {

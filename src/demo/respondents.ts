@@ -5,21 +5,22 @@
  * regenerates the same people, and the simulator knows who answers a number
  * it has never seen before (contacts keep arriving while the demo runs).
  *
- * A deck of 20 respondents repeats: surveys completed in English and Italian,
- * refusals, an opt-out, a request to repeat the question, a hang-up mid-survey,
- * and calls that succeed on a later attempt — no answer, busy, voicemail, and
- * "call me back in five minutes". Answers vary from person to person, so the
+ * A deck of 20 respondents repeats: completed surveys, refusals, an opt-out,
+ * a request to repeat the question, a hang-up mid-survey, and calls that
+ * succeed on a later attempt — no answer, busy, voicemail, and "call me back in
+ * five minutes". Answers vary from person to person, so the
  * dashboard's distributions look like a real day.
  *
- * Numbers: Italian `+39 347 55nnnnn`; a third of the English speakers have UK
- * numbers from Ofcom's range reserved for drama (`+44 7700 900xxx`). The
- * simulator answers them all; nothing here may ever reach a real carrier.
+ * Numbers: Italian `+39 347 55nnnnn`; a third have UK numbers from Ofcom's
+ * range reserved for drama (`+44 7700 900xxx`). The seeded Italian contacts
+ * answer in Italian, so Italian follow-up emails show up too. The simulator
+ * answers them all; nothing here may ever reach a real carrier.
  */
 import type { PersonaChoice, PersonaScript } from '../adapters/telephony/simulator/index.js';
 
 /** The seeded sample campaign (db/seeds/0001_demo.sql) that demo mode keeps calling. */
 export const DEMO_CAMPAIGN_ID = 'c0000000-0000-4000-8000-000000000001';
-/** Generated contacts stop at this many (about two and a half hours of calling at five lines). */
+/** Generated contacts stop at this many (a few hours of calling at five lines). */
 export const DEMO_MAX_GENERATED = 1000;
 /** External ids of generated contacts start with this. */
 export const DEMO_EXTERNAL_PREFIX = 'DEMO-';
@@ -28,34 +29,17 @@ type Lang = 'en' | 'it';
 type Kind = 'complete' | 'repeat' | 'refuse' | 'opt_out' | 'no_answer' | 'busy' | 'voicemail' | 'callback' | 'hang_up';
 
 /** The cycle of respondents, ordered so the first calls already show variety. */
-const DECK: readonly { readonly kind: Kind; readonly lang: Lang }[] = [
-  { kind: 'complete', lang: 'en' },
-  { kind: 'no_answer', lang: 'en' },
-  { kind: 'complete', lang: 'it' },
-  { kind: 'refuse', lang: 'en' },
-  { kind: 'callback', lang: 'en' },
-  { kind: 'complete', lang: 'en' },
-  { kind: 'voicemail', lang: 'en' },
-  { kind: 'complete', lang: 'en' },
-  { kind: 'busy', lang: 'en' },
-  { kind: 'refuse', lang: 'it' },
-  { kind: 'complete', lang: 'en' },
-  { kind: 'repeat', lang: 'en' },
-  { kind: 'opt_out', lang: 'en' },
-  { kind: 'complete', lang: 'it' },
-  { kind: 'no_answer', lang: 'en' },
-  { kind: 'hang_up', lang: 'en' },
-  { kind: 'complete', lang: 'en' },
-  { kind: 'callback', lang: 'it' },
-  { kind: 'complete', lang: 'en' },
-  { kind: 'refuse', lang: 'en' },
+const DECK: readonly Kind[] = [
+  'complete', 'no_answer', 'complete', 'refuse', 'callback', 'complete', 'voicemail', 'complete', 'busy', 'refuse',
+  'complete', 'repeat', 'opt_out', 'complete', 'no_answer', 'hang_up', 'complete', 'callback', 'complete', 'refuse',
 ];
 
 export interface DemoContact {
   readonly external_contact_id: string;
   readonly phone_number: string;
   readonly email: string;
-  readonly preferred_language: Lang;
+  /** UK numbers prefer English; Italian ones state no preference (the campaign's language, English). */
+  readonly preferred_language: 'en' | 'auto';
   readonly has_prior_consent: true;
 }
 
@@ -75,8 +59,8 @@ const NAMES: Record<Lang, { first: readonly string[]; last: readonly string[] }>
   },
 };
 
-const slot = (n: number) => DECK[n % DECK.length]!;
-const isUk = (n: number) => slot(n).lang === 'en' && n % 3 === 1;
+const kindOf = (n: number) => DECK[n % DECK.length]!;
+const isUk = (n: number) => n % 3 === 1;
 
 export function demoPhoneNumber(n: number): string {
   if (!Number.isInteger(n) || n < 0 || n >= DEMO_MAX_GENERATED) throw new RangeError(`demo contact index out of range: ${n}`);
@@ -93,15 +77,15 @@ export function demoIndexOf(phone: string): number | undefined {
 
 /** The n-th generated contact (0-based): fictitious, with prior consent. */
 export function demoContact(n: number): DemoContact {
-  const { lang } = slot(n);
-  const names = NAMES[lang];
+  const uk = isUk(n);
+  const names = NAMES[uk ? 'en' : 'it'];
   const first = names.first[n % names.first.length]!;
   const last = names.last[Math.floor(n / names.first.length) % names.last.length]!;
   return {
     external_contact_id: `${DEMO_EXTERNAL_PREFIX}${String(n + 1).padStart(4, '0')}`,
     phone_number: demoPhoneNumber(n),
     email: `${first}.${last}.${n + 1}@example.org`.toLowerCase(),
-    preferred_language: lang,
+    preferred_language: uk ? 'en' : 'auto',
     has_prior_consent: true,
   };
 }
@@ -148,8 +132,6 @@ const SAY = {
       'Una sala d’attesa più tranquilla',
     ],
     refuse: ['No grazie, non mi interessa', 'No, non faccio sondaggi, grazie'],
-    callback: 'Adesso non posso, mi richiami tra cinque minuti',
-    repeat: 'Scusi, può ripetere la domanda?',
   },
 } as const;
 
@@ -166,14 +148,19 @@ export function demoAnswers(n: number, lang: Lang): { scale: string; wait: strin
 function completes(n: number, lang: Lang, opts: { repeat?: boolean } = {}): PersonaScript {
   const s = SAY[lang];
   const a = demoAnswers(n, lang);
-  const utterances = opts.repeat ? [pick(s.yes, n), s.repeat, a.scale, a.wait, a.improve] : [pick(s.yes, n), a.scale, a.wait, a.improve];
+  const utterances = opts.repeat ? [pick(s.yes, n), SAY.en.repeat, a.scale, a.wait, a.improve] : [pick(s.yes, n), a.scale, a.wait, a.improve];
   return { name: opts.repeat ? `demo_asks_repeat_${lang}` : `demo_completes_${lang}`, pickup: 'human', utterances, ringSeconds: 2 + (n % 6), ...(lang === 'it' ? { confidence: 0.88 } : {}) };
 }
 
-/** Who answers the calls to respondent `n`, attempt by attempt (the last repeats). */
+/**
+ * Who answers the calls to respondent `n`, attempt by attempt (the last repeats).
+ * Generated respondents speak the campaign's language, English (a respondent who
+ * prefers Italian would hear the campaign's English questions framed in Italian).
+ */
 export function demoPersonas(n: number): readonly PersonaChoice[] {
-  const { kind, lang } = slot(n);
-  const s = SAY[lang];
+  const kind = kindOf(n);
+  const lang = 'en';
+  const s = SAY.en;
   const ring = 2 + (n % 6);
   switch (kind) {
     case 'complete': return [completes(n, lang)];
