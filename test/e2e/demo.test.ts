@@ -4,23 +4,20 @@
  * in and reads the follow-up emails in the demo mailbox. Screenshots at 1280
  * and 820 px go to artifacts/screenshots/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createDemoMode, type DemoMode } from '../../src/demo/index.js';
-import { WEB_ROOT } from '../../src/http/web.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { TEST_TOKEN_SECRET } from '../support/api.js';
 import { chromiumAvailable, launchBrowser } from '../support/browser.js';
+import { capture, type DemoUser, ensureConsoleBuilt, SHOTS, signIn as signInAs } from '../support/console-browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 
-const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 const run = chromiumAvailable();
 
 let t: TestDatabase;
@@ -32,10 +29,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   if (!run) return;
-  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
-    const { build } = await import('vite');
-    await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
-  }
+  await ensureConsoleBuilt();
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'vsa-e2e-demo-'));
   t = await freshDatabase();
@@ -58,31 +52,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function signIn(who: 'demo-admin' | 'demo-manager' | 'demo-viewer', locale: 'en' | 'it' = 'en'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: locale === 'it' ? 'it-IT' : 'en-GB' });
-  const page = await context.newPage();
-  await page.goto(`${base}/`);
-  await page.getByRole('link', { name: locale === 'it' ? /Accedi/ : /Sign in/ }).click();
-  await page.locator(`button[value="${who}"]`).click();
-  await page.waitForURL(`${base}/campaigns`);
-  return page;
-}
-
-/**
- * Both widths, and no serious accessibility violations. The email frame is left
- * out of the scan: it is sandboxed without scripts, so axe cannot run inside it
- * (and its content is the email template's, not the console's).
- */
-async function capture(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 820]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-  const axe = await new AxeBuilder({ page }).exclude('iframe.mail-frame').analyze();
-  const bad = axe.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
-}
+const signIn = (who: DemoUser, locale: 'en' | 'it' = 'en'): Promise<Page> => signInAs(browser, base, who, locale);
 
 describe.runIf(run)('demo mode in a real browser', () => {
   it('a campaign manager sees the demo campaign running and reads the follow-up emails in the demo mailbox', async () => {
