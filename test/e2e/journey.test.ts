@@ -18,6 +18,7 @@ import * as testcall from '../../web/src/i18n/testcall.js';
 import { chromiumAvailable, launchBrowser } from '../support/browser.js';
 import { capture, signIn, startConsoleApp } from '../support/console-browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { createTemplate } from '../support/factories.js';
 
 const run = chromiumAvailable();
 const messages = { en: { ...core.en, ...dashboard.en, ...testcall.en }, it: { ...core.it, ...dashboard.it, ...testcall.it } };
@@ -32,6 +33,8 @@ let browser: Browser;
 beforeAll(async () => {
   if (!run) return;
   t = await freshDatabase();
+  await createTemplate(t.db, { name: 'Thank you note', type: 'completed', locale: 'en' });
+  await createTemplate(t.db, { name: 'Sorry to bother', type: 'refused', locale: 'en' });
   ({ app, base } = await startConsoleApp(t, {
     role: 'all',
     env: {
@@ -79,9 +82,16 @@ async function journey(page: Page, locale: Locale, prefix: string): Promise<void
   await page.getByLabel(L('form.windowStart'), { exact: true }).fill('00:00');
   await page.getByLabel(L('form.windowEnd'), { exact: true }).fill('23:59');
   await page.getByLabel(L('day.7'), { exact: true }).check();
+  // A follow-up email per outcome: only templates of that outcome are offered.
+  const afterCompleted = page.getByLabel(L('form.email.completed'));
+  await expect.poll(() => afterCompleted.locator('option').allTextContents()).toEqual([L('form.email.none'), 'Thank you note (en)']);
+  await afterCompleted.selectOption({ label: 'Thank you note (en)' });
   await page.getByRole('button', { name: L('common.save') }).click();
   await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
   const campaignId = page.url().split('/').pop()!;
+  const saved = await t.db.selectFrom('campaigns').select(['email_completed_template_id', 'email_refused_template_id']).where('id', '=', campaignId).executeTakeFirstOrThrow();
+  expect(saved.email_completed_template_id).not.toBeNull();
+  expect(saved.email_refused_template_id).toBeNull();
 
   // 2. Upload contacts with bad rows: the report names each with its line.
   await page.locator('input[type=file]').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csvFor(prefix)) });

@@ -1,7 +1,10 @@
-import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ErrorState, Loading } from '../components/Layout';
-import { ApiError, fieldErrors } from '../lib/api';
+import { api, ApiError, fieldErrors } from '../lib/api';
+import { useSession } from '../lib/auth';
+import { TEMPLATE_TYPES, type TemplatePage, type TemplateType } from '../lib/templates';
 import { type Campaign, type CampaignForm as Form, useCampaign, useSaveCampaign, validateCampaign } from '../lib/campaigns';
 import { type MessageKey, useI18n } from '../lib/i18n';
 
@@ -40,6 +43,7 @@ function fromCampaign(c?: Campaign): Form {
     calling_window: c.calling_window,
     require_prior_consent: c.require_prior_consent,
     phone_region: c.phone_region,
+    email_templates: c.email_templates,
   };
 }
 
@@ -227,6 +231,12 @@ function CampaignEditor({ campaign }: { campaign?: Campaign }) {
           </div>
           {err('calling_window.weekdays') ?? err('calling_window')}
         </fieldset>
+        <EmailTemplatePicker
+          value={form.email_templates ?? {}}
+          onChange={(v) => set('email_templates', v)}
+          disabled={!editable('email_templates')}
+          errors={{ completed: err('email_templates.completed'), refused: err('email_templates.refused'), not_reached: err('email_templates.not_reached') }}
+        />
         <div className="actions">
           <button type="submit" className="primary" disabled={save.isPending}>
             {t('common.save')}
@@ -269,5 +279,44 @@ export function ScriptPreview({ form }: { form: Form }) {
         </li>
       </ol>
     </aside>
+  );
+}
+
+type TemplateChoice = NonNullable<Form['email_templates']>;
+
+/** A follow-up email per outcome: any template of that type (the worker picks the contact's language version). */
+function EmailTemplatePicker({ value, onChange, disabled, errors }: { value: TemplateChoice; onChange: (v: TemplateChoice) => void; disabled: boolean; errors: Record<TemplateType, ReactNode> }) {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const templates = useQuery({
+    queryKey: ['templates', 'all-for-campaign'],
+    queryFn: () => api<TemplatePage>('GET', '/api/templates?page_size=100'),
+    enabled: can('templates:read'),
+  });
+  if (!can('templates:read')) return null;
+  return (
+    <fieldset disabled={disabled}>
+      <legend>{t('form.emails')}</legend>
+      <p className="muted">{t('form.emailsHint')}</p>
+      {templates.isError && <ErrorState error={templates.error} onRetry={() => void templates.refetch()} />}
+      <div className="row">
+        {TEMPLATE_TYPES.map((type) => (
+          <label key={type}>
+            {t(`form.email.${type}` as MessageKey)}
+            <select value={value[type] ?? ''} onChange={(e) => onChange({ ...value, [type]: e.target.value || null })} aria-busy={templates.isPending}>
+              <option value="">{t('form.email.none')}</option>
+              {(templates.data?.items ?? [])
+                .filter((x) => x.type === type)
+                .map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.name} ({x.locale})
+                  </option>
+                ))}
+            </select>
+            {errors[type]}
+          </label>
+        ))}
+      </div>
+    </fieldset>
   );
 }
