@@ -11,9 +11,14 @@
  * it does not, so statistics and call detail work on 0001 + 0002 alone.
  * Names are taken from the `scheduler` (0006_calling) and `dialogue`
  * (0007_dialogue) branches as of 04:40 UTC; re-check them at merge.
+ *
+ * Statistics never scan the dialogue tables: the funnel, the consented groups
+ * and the turn latency come from roll-ups that 0012's triggers keep
+ * (`dialogueRollups`); only call detail reads one call's rows.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema/index.js';
+import { percentileOfCounts } from '../../domain/reporting/distributions.js';
 import { scrubText } from '../../observability/redact.js';
 
 /** Tables of migration 0007 (dialogue branch). */
@@ -41,51 +46,12 @@ export interface Presence {
 
 const has = async (db: Kysely<DB>, known: boolean | undefined, name: string) => known ?? (await tableExists(db, name));
 
-/**
- * P95 of our own per-turn processing time (ms) over the campaign's most recent
- * 20,000 turns; null when there is no dialogue data.
- * MERGE (0007): dialogue_turns(call_attempt_id, processing_ms numeric, created_at).
- * For million-turn campaigns a roll-up like reporting_call_durations (trigger
- * on insert into dialogue_turns) is the next step.
- */
-export async function turnLatencyP95(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<{ p95Ms: number; turns: number } | null> {
-  if (!(await has(db, known.dialogueTurns, PENDING_TABLES.dialogueTurns))) return null;
-  const r = await sql<{ p95: number | null; turns: number }>`
-    select percentile_disc(0.95) within group (order by t.processing_ms) as p95, count(*)::int as turns
-    from (
-      select dt.processing_ms from dialogue_turns dt
-      join call_attempts ca on ca.id = dt.call_attempt_id
-      where ca.campaign_id = ${campaignId} and dt.processing_ms is not null
-      order by dt.created_at desc limit 20000
-    ) t`.execute(db);
-  const row = r.rows[0];
-  return row && row.p95 !== null ? { p95Ms: Number(row.p95), turns: row.turns } : null;
-}
-
 /** Contacts that consented but did not complete, grouped like the contact totals (AAPOR partials). */
 export interface ConsentedGroup {
   state: string;
   last_outcome: string | null;
   attempts_count: number;
   consented: number;
-}
-
-/**
- * MERGE (0007): consent_records(contact_id, campaign_id, …) holds one row per
- * call where the person said yes (no row = no consent). Returns [] until the
- * table exists (unfinished interviews then count by their contact
- * disposition; partials P are 0).
- */
-export async function consentedNotCompleted(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<ConsentedGroup[]> {
-  if (!(await has(db, known.consentRecords, PENDING_TABLES.consentRecords))) return [];
-  const r = await sql<ConsentedGroup>`
-    select c.state::text as state, c.last_outcome::text as last_outcome, c.attempts_count::int as attempts_count,
-           count(distinct c.id)::int as consented
-    from consent_records cr
-    join contacts c on c.id = cr.contact_id
-    where cr.campaign_id = ${campaignId} and c.state <> 'completed'
-    group by 1, 2, 3`.execute(db);
-  return r.rows;
 }
 
 /** Funnel steps only the dialogue data knows; null = not available (approximate instead). */
@@ -97,26 +63,85 @@ export interface DialogueFunnel {
   q3: number;
 }
 
+/** What the dialogue-era roll-ups of migration 0012 hold for one campaign. */
+export interface DialogueRollups {
+  funnel: DialogueFunnel;
+  /** Consented contacts not in state completed, by (state, last outcome, attempts). */
+  consentedNotCompleted: ConsentedGroup[];
+  /** Turns with a processing time per latency bucket (upper bound, ms), ascending. */
+  latency: { upperMs: number; turns: number }[];
+}
+
 /**
- * MERGE (0006 + 0007): call_attempts.answered_by (Twilio AMD values: human,
- * machine_start, machine_end_beep, fax, unknown), consent_records(campaign_id,
- * contact_id), dialogue_turns(call_attempt_id, stage) where a turn in stage
- * q1/q2/q3 means the person reached that question. Distinct contacts per step.
+ * The funnel, the consented groups and the turn-latency histogram in one
+ * round trip (one snapshot): the compacted counts plus the pending deltas
+ * that 0012's triggers append — a few dozen rows, whatever the campaign's
+ * size. Steps are distinct contacts: `person` = an attempt answered and not
+ * by a machine or fax (`reporting_is_person`), `consent` = a consent record,
+ * `qN` = a dialogue turn in stage qN (the person was asked question N).
+ * Returns null while the dialogue tables are absent.
  */
-export async function dialogueFunnel(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<DialogueFunnel | null> {
+export async function dialogueRollups(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<DialogueRollups | null> {
   if (!(await has(db, known.dialogueTurns, PENDING_TABLES.dialogueTurns)) || !(await has(db, known.consentRecords, PENDING_TABLES.consentRecords))) return null;
-  const r = await sql<DialogueFunnel>`
+  const r = await sql<{ funnel: Record<string, number | string>; consented: [string, string, number, number | string][]; latency: [number | string, number | string][] }>`
     select
-      (select count(distinct ca.contact_id) from call_attempts ca
-        where ca.campaign_id = ${campaignId} and ca.answered_at is not null
-          and coalesce(ca.answered_by, 'human') not in ('machine_start', 'machine_end_beep', 'machine_end_silence', 'machine_end_other', 'fax'))::int as "answeredByPerson",
-      (select count(distinct cr.contact_id) from consent_records cr where cr.campaign_id = ${campaignId})::int as consented,
-      count(distinct ca.contact_id) filter (where dt.stage = 'q1')::int as q1,
-      count(distinct ca.contact_id) filter (where dt.stage = 'q2')::int as q2,
-      count(distinct ca.contact_id) filter (where dt.stage = 'q3')::int as q3
-    from call_attempts ca join dialogue_turns dt on dt.call_attempt_id = ca.id
-    where ca.campaign_id = ${campaignId} and dt.stage in ('q1', 'q2', 'q3')`.execute(db);
-  return r.rows[0] ?? null;
+      (select coalesce(json_object_agg(step, n), '{}'::json) from (
+         select step, sum(n)::bigint as n from (
+           select step, contacts as n from reporting_funnel_counts where campaign_id = ${campaignId}
+           union all
+           select step, delta from reporting_funnel_deltas where campaign_id = ${campaignId}
+         ) x group by step having sum(n) <> 0) f) as funnel,
+      (select coalesce(json_agg(json_build_array(state, last_outcome, attempts_count, n)), '[]'::json) from (
+         select state::text as state, last_outcome, attempts_count, sum(n)::bigint as n from (
+           select state, last_outcome, attempts_count, contacts as n from reporting_consented_counts where campaign_id = ${campaignId}
+           union all
+           select state, last_outcome, attempts_count, delta from reporting_consented_deltas where campaign_id = ${campaignId}
+         ) x where state <> 'completed' group by 1, 2, 3 having sum(n) <> 0) c) as consented,
+      (select coalesce(json_agg(json_build_array(upper_ms, n) order by upper_ms), '[]'::json) from (
+         select upper_ms, sum(n)::bigint as n from (
+           select upper_ms, turns as n from reporting_turn_latency where campaign_id = ${campaignId}
+           union all
+           select upper_ms, delta from reporting_turn_latency_deltas where campaign_id = ${campaignId}
+         ) x group by upper_ms having sum(n) <> 0) l) as latency`.execute(db);
+  const row = r.rows[0]!;
+  const step = (k: string) => Number(row.funnel[k] ?? 0);
+  return {
+    funnel: { answeredByPerson: step('person'), consented: step('consent'), q1: step('q1'), q2: step('q2'), q3: step('q3') },
+    consentedNotCompleted: row.consented.map(([state, lo, attempts, n]) => ({
+      state, last_outcome: lo === '' ? null : lo, attempts_count: Number(attempts), consented: Number(n),
+    })),
+    latency: row.latency.map(([upper, n]) => ({ upperMs: Number(upper), turns: Number(n) })),
+  };
+}
+
+/** P95 (nearest rank) of a latency histogram, and its number of turns; null when empty. */
+export function latencyP95(latency: DialogueRollups['latency']): { p95Ms: number; turns: number } | null {
+  const counts = latency.map((b) => ({ value: b.upperMs, count: b.turns }));
+  const p95 = percentileOfCounts(counts, 0.95);
+  return p95 === null ? null : { p95Ms: p95, turns: counts.reduce((s, c) => s + Math.max(c.count, 0), 0) };
+}
+
+/**
+ * P95 of our own per-turn processing time (ms) over all of the campaign's
+ * turns, read off the latency histogram (bucket upper bounds: 0.1 ms steps up
+ * to 100 ms, 3 significant digits above); null when there is no turn.
+ */
+export async function turnLatencyP95(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<{ p95Ms: number; turns: number } | null> {
+  const r = await dialogueRollups(db, campaignId, known);
+  return r ? latencyP95(r.latency) : null;
+}
+
+/**
+ * Consented contacts not completed, by contact group; [] while the dialogue
+ * tables are absent (partials P are then 0).
+ */
+export async function consentedNotCompleted(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<ConsentedGroup[]> {
+  return (await dialogueRollups(db, campaignId, known))?.consentedNotCompleted ?? [];
+}
+
+/** Distinct contacts per funnel step; null while the dialogue tables are absent. */
+export async function dialogueFunnel(db: Kysely<DB>, campaignId: string, known: Presence = {}): Promise<DialogueFunnel | null> {
+  return (await dialogueRollups(db, campaignId, known))?.funnel ?? null;
 }
 
 /** One dialogue turn as call detail shows it. */

@@ -8,7 +8,10 @@
  *   come from these groups;
  * - reporting_call_hourly / reporting_call_durations / reporting_answer_counts:
  *   roll-ups that 0009's triggers keep exact, so time series, durations and
- *   answer distributions never scan call_attempts or survey_responses.
+ *   answer distributions never scan call_attempts or survey_responses;
+ * - the funnel, the consented (AAPOR partial) groups and the turn-latency
+ *   histogram: roll-ups that 0012's triggers keep, read in one round trip,
+ *   so nothing scans call_attempts, dialogue_turns or consent_records.
  * bench/stats.ts measures this against a bare `GROUP BY state`.
  */
 import { sql, type Kysely } from 'kysely';
@@ -19,7 +22,7 @@ import {
   freeTextTop, meanOfCounts, numericHistogram, percentileOfCounts, scaleHistogram,
   type AnswerCount, type AnswerDistribution,
 } from '../../domain/reporting/distributions.js';
-import { consentedNotCompleted, dialogueFunnel, pendingTablesPresence, turnLatencyP95, type Presence } from './pending-tables.js';
+import { dialogueRollups, latencyP95, pendingTablesPresence, type Presence } from './pending-tables.js';
 
 export interface StatsOptions {
   /** The instant the statistics are computed for (stamped as generatedAt). */
@@ -147,7 +150,7 @@ export async function getCampaignStats(db: Kysely<DB>, campaignId: string, opts:
   // For scale/numeric questions every distinct value is needed for the histogram (bounded at 10,000).
   const limits = questionTypes.map((t) => (t === 'free_text' ? topN : 10_000));
 
-  const [groups, hourly, durations, answers, answerTotals, consented, latency, dFunnel] = await Promise.all([
+  const [groups, hourly, durations, answers, answerTotals, dialogue] = await Promise.all([
     contactGroups(db, campaignId),
     sql<{ local_hour: string; local_day: string; attempts: number; answers: number; completions: number }>`
       select to_char(hour at time zone ${campaign.timezone}, 'YYYY-MM-DD"T"HH24:MI') as local_hour,
@@ -172,12 +175,13 @@ export async function getCampaignStats(db: Kysely<DB>, campaignId: string, opts:
       .where('campaign_id', '=', campaignId)
       .groupBy('question')
       .execute(),
-    consentedNotCompleted(db, campaignId, presence),
-    turnLatencyP95(db, campaignId, presence),
-    dialogueFunnel(db, campaignId, presence),
-    // Keeps the delta log short; safe alongside the reads (one atomic statement).
-    sql`select reporting_compact_contact_counts(${campaignId}::uuid)`.execute(db),
+    dialogueRollups(db, campaignId, presence),
+    // Keeps the delta logs short; safe alongside the reads (one atomic transaction).
+    sql`select reporting_compact_contact_counts(${campaignId}::uuid), reporting_compact_funnel(${campaignId}::uuid)`.execute(db),
   ]);
+  const consented = dialogue?.consentedNotCompleted ?? [];
+  const latency = dialogue ? latencyP95(dialogue.latency) : null;
+  const dFunnel = dialogue?.funnel ?? null;
 
   // ── Contact totals ──
   const byState: Record<string, number> = {};

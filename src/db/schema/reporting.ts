@@ -74,9 +74,69 @@ export interface ReportingContactDeltasTable {
   delta: number;
 }
 
+/** 0012: one row per (contact, funnel step) the contact has reached. */
+export interface ReportingFunnelMarksTable {
+  contact_id: string;
+  /** person | consent | q1 | q2 | q3 */
+  step: string;
+  campaign_id: string;
+}
+
+export interface ReportingFunnelCountsTable {
+  campaign_id: string;
+  step: string;
+  contacts: number;
+}
+
+export interface ReportingFunnelDeltasTable {
+  seq: Generated<number>;
+  campaign_id: string;
+  step: string;
+  delta: number;
+}
+
+/** 0012: consented contacts per contact group (AAPOR partials). */
+export interface ReportingConsentedCountsTable {
+  campaign_id: string;
+  state: string;
+  last_outcome: string;
+  attempts_count: number;
+  contacts: number;
+}
+
+export interface ReportingConsentedDeltasTable {
+  seq: Generated<number>;
+  campaign_id: string;
+  state: string;
+  last_outcome: string;
+  attempts_count: number;
+  delta: number;
+}
+
+/** 0012: dialogue turns per latency bucket (upper bound in ms, reporting_latency_bucket). */
+export interface ReportingTurnLatencyTable {
+  campaign_id: string;
+  upper_ms: number;
+  turns: number;
+}
+
+export interface ReportingTurnLatencyDeltasTable {
+  seq: Generated<number>;
+  campaign_id: string;
+  upper_ms: number;
+  delta: number;
+}
+
 export interface ReportingTables {
   reporting_contact_counts: ReportingContactCountsTable;
   reporting_contact_deltas: ReportingContactDeltasTable;
+  reporting_funnel_marks: ReportingFunnelMarksTable;
+  reporting_funnel_counts: ReportingFunnelCountsTable;
+  reporting_funnel_deltas: ReportingFunnelDeltasTable;
+  reporting_consented_counts: ReportingConsentedCountsTable;
+  reporting_consented_deltas: ReportingConsentedDeltasTable;
+  reporting_turn_latency: ReportingTurnLatencyTable;
+  reporting_turn_latency_deltas: ReportingTurnLatencyDeltasTable;
   export_jobs: ExportJobsTable;
   reporting_call_hourly: ReportingCallHourlyTable;
   reporting_call_durations: ReportingCallDurationsTable;
