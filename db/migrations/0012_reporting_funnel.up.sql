@@ -237,6 +237,8 @@ BEGIN
     RETURN NULL;
   END IF;
   IF OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.campaign_id IS DISTINCT FROM NEW.campaign_id THEN
+    -- Its turns now count for the new campaign (locked first, as on delete).
+    PERFORM 1 FROM dialogue_turns WHERE call_attempt_id = NEW.id FOR UPDATE;
     INSERT INTO reporting_turn_latency_deltas (campaign_id, upper_ms, delta)
     SELECT c, b, sum(d) FROM (
       SELECT OLD.campaign_id AS c, reporting_latency_bucket(processing_ms) AS b, -1 AS d FROM dialogue_turns WHERE call_attempt_id = NEW.id AND processing_ms IS NOT NULL
@@ -258,11 +260,16 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- Before the row goes (and its turns with it): take its turns out of the latency histogram.
+-- Before the row goes (and its turns with it): take its turns out of the
+-- latency histogram. The turns are locked first (every one of them: a turn
+-- without a time may be given one concurrently), so each is counted as the
+-- last transaction to change it left it; new turns cannot appear meanwhile
+-- (their foreign-key check waits for this delete).
 CREATE OR REPLACE FUNCTION reporting_call_attempts_latency_delete() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM campaigns WHERE id = OLD.campaign_id) THEN
+    PERFORM 1 FROM dialogue_turns WHERE call_attempt_id = OLD.id FOR UPDATE;
     INSERT INTO reporting_turn_latency_deltas (campaign_id, upper_ms, delta)
     SELECT OLD.campaign_id, reporting_latency_bucket(processing_ms), -count(*)
     FROM dialogue_turns WHERE call_attempt_id = OLD.id AND processing_ms IS NOT NULL
