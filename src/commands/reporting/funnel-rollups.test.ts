@@ -9,6 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, testEngine, type TestDatabase } from '../../../test/support/db.js';
 import { createCampaign, createContact } from '../../../test/support/factories.js';
+import { Migrator } from '../../db/migrator.js';
 import type { DB } from '../../db/schema/index.js';
 import { dialogueRollups, latencyP95 } from './pending-tables.js';
 import { rebuildRollups } from './rollups.js';
@@ -322,6 +323,36 @@ describe('dialogue roll-ups (0012) against the scanning queries', () => {
       expect(left.n, table).toBe(0);
     }
   });
+});
+
+describe('migration 0012 on a database with dialogue data', () => {
+  it('back-fills the roll-ups from the existing rows, and down removes them', async () => {
+    const t0 = await freshDatabase({ migrated: false });
+    const before = db;
+    try {
+      db = t0.db;
+      const m = new Migrator(db);
+      await m.up({ to: '0011' });
+      const a = await seedCampaign(16);
+      const b = await seedCampaign(6);
+      // Written before 0012: no trigger keeps anything yet.
+      await Promise.all([writer(SEED + 501, [a, a, b], OPS), writer(SEED + 502, [a, b], OPS)]);
+      expect((await oracle(a)).latency.length).toBeGreaterThan(0);
+      await m.up();
+      for (const c of [a, b]) expect(await kept(c)).toEqual(await oracle(c));
+      // The triggers take over from the back-fill.
+      await writer(SEED + 503, [a, b], OPS);
+      for (const c of [a, b]) expect(await kept(c)).toEqual(await oracle(c));
+      await m.down();
+      const left = await sql<{ n: number }>`select count(*)::int as n from pg_class where relname like 'reporting_funnel%' or relname like 'reporting_turn_latency%' or relname like 'reporting_consented%'`.execute(db);
+      expect(left.rows[0]!.n).toBe(0);
+      // Contacts, attempts and turns still write without the 0012 objects.
+      await writer(SEED + 504, [a], 10);
+    } finally {
+      db = before;
+      await t0.close();
+    }
+  }, 60_000);
 });
 
 describe('dialogue roll-ups under racing transactions (PostgreSQL)', () => {
