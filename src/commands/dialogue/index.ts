@@ -2,3 +2,4 @@ export { startDialogue, runDialogueTurn, abandonDialogue, type StartDialogueInpu
 export { completeSurvey, recordRefusal, recordRetryable, applyOutcome } from './outcomes.js';
 export { buildScript, consentWording, loadCallContext, type DialogueDeps } from './context.js';
 export { dialogueDepsFromConfig } from './deps.js';
+export { recordCallStatus, type CallStatusDeps } from './call-status.js';

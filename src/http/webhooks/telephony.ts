@@ -15,10 +15,10 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Kysely } from 'kysely';
-import { recordCallEvent } from '../../commands/calling/outcomes.js';
+import { recordCallEvent, type CallEventResult } from '../../commands/calling/outcomes.js';
 import type { DB } from '../../db/schema/index.js';
 import type { Clock } from '../../domain/clock.js';
-import type { CallControl, SpeechInput, Telephony, WebhookRequest } from '../../domain/ports/telephony.js';
+import type { CallControl, CallEvent, SpeechInput, Telephony, WebhookRequest } from '../../domain/ports/telephony.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { WEBHOOK_PATHS } from '../../workers/scheduler.js';
@@ -42,14 +42,11 @@ export interface TelephonyWebhookDeps {
   /** Call control after a speech input (the dialogue's next turn). */
   readonly handleSpeech?: SpeechHandler;
   /**
-   * A final status arrived: lets the dialogue close a conversation that was still
-   * running (hang-up mid-survey → break-off, partial answers kept). Runs before
-   * the status is applied, so the dialogue's outcome is the one recorded.
+   * Records a verified status callback (default: `recordCallEvent`). The dialogue
+   * replaces it (`recordCallStatus`) to settle calls that end while it is running.
    */
-  readonly onFinalStatus?: (callId: string) => Promise<void>;
+  readonly recordStatus?: (input: { callId: string; event: CallEvent }) => Promise<CallEventResult>;
 }
-
-const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'busy', 'no_answer', 'failed', 'canceled']);
 
 /** Placeholder until the dialogue lands: a short notice, then hang up. */
 export const defaultHandleAnswer: AnswerHandler = async () => ({
@@ -112,10 +109,9 @@ export async function registerTelephonyWebhooks(app: FastifyInstance, deps: Tele
         log.warn({ err, callId }, 'malformed status callback');
         return reply.code(400).send({ error: 'malformed status callback' });
       }
-      if (deps.onFinalStatus && FINAL_STATUSES.has(event.status)) {
-        await deps.onFinalStatus(callId).catch((err: unknown) => log.error({ err, callId }, 'closing the dialogue on hang-up failed'));
-      }
-      const result = await recordCallEvent(deps.db, { callId, event, now: deps.clock.now() });
+      const result = deps.recordStatus
+        ? await deps.recordStatus({ callId, event })
+        : await recordCallEvent(deps.db, { callId, event, now: deps.clock.now() });
       if (result.status === 'unknown_call') {
         log.warn({ callId, sequence: event.sequence }, 'status callback for an unknown call');
         return reply.code(404).send({ error: 'unknown call' });
