@@ -25,6 +25,11 @@ import type { DB } from '../../db/schema/index.js';
 import { rulesInterpreter } from '../../domain/interpreter/rules-interpreter.js';
 import type { Interpreter } from '../../domain/ports/interpreter.js';
 import type { CallEvent, CallStatus } from '../../domain/ports/telephony.js';
+import { loadConfig } from '../../config.js';
+import { createLogger } from '../../observability/logger.js';
+import { createMetrics } from '../../observability/metrics.js';
+import { createReconciler } from '../../workers/reconciler.js';
+import type { Telephony } from '../../domain/ports/telephony.js';
 import { recordCallEvent } from '../calling/outcomes.js';
 import { recordCallStatus } from './call-status.js';
 import type { DialogueDeps } from './context.js';
@@ -105,28 +110,20 @@ function heldTurn(c: Call, speech: string) {
   };
 }
 
-/** A final status callback held between recording the status and settling after the grace (S1 … S2). */
+/** A final status callback: recorded and answered (S1), settled once the grace is over (S2). */
 function heldStatus(c: Call, event: CallEvent) {
-  const waiting = gate();
   const graceOver = gate();
-  let done: Promise<unknown> | undefined;
+  let settlement: Promise<void> | undefined;
   return {
-    /** S1: deliver the callback; returns once it is recorded and waiting for the grace (or finished). */
+    /** S1: deliver the callback; returns once it is recorded (and answered). */
     async record() {
-      done = recordCallStatus(db, { callId: c.callId, event }, {
-        graceMs: 1000,
-        now: () => at(100),
-        wait: async () => {
-          waiting.open();
-          await graceOver.promise;
-        },
-      });
-      await Promise.race([waiting.promise, done]);
+      const r = await recordCallStatus(db, { callId: c.callId, event }, { graceMs: 1000, now: () => at(100), wait: () => graceOver.promise });
+      settlement = r.settlement;
     },
     /** S2: the grace is over. */
     async settle() {
       graceOver.open();
-      await done;
+      await settlement;
     },
   };
 }
@@ -345,4 +342,62 @@ describe(`final status vs dialogue outcome (${testEngine()})`, () => {
       }
     }
   }, 120_000);
+});
+
+describe(`the reconciler as the safety net (${testEngine()})`, () => {
+  const later = new Date(T0.getTime() + 3 * 3600_000);
+  function reconciler(provider: Record<string, string>, opts: { staleAfterSeconds?: number } = {}) {
+    const asked: string[] = [];
+    const hungUp: string[] = [];
+    const telephony = {
+      async fetchCall(id: string) {
+        asked.push(id);
+        return provider[id] ? { status: provider[id], durationSeconds: 80, answeredBy: 'human' } : null;
+      },
+      async hangUp(id: string) {
+        hungUp.push(id);
+      },
+    } as unknown as Telephony;
+    const r = createReconciler({
+      db, telephony, clock: { now: () => later }, log: createLogger({ level: 'silent' }), metrics: createMetrics(),
+      config: loadConfig({}).calling, ...opts,
+    });
+    return { r, asked, hungUp };
+  }
+
+  it('no final status ever arrived and the provider says the person hung up → break-off closed by the dialogue', async () => {
+    const c = await liveCall();
+    await say(c, ['yes', 'seven']);
+    const { r } = reconciler({ [c.providerCallId]: 'completed' });
+    await r.tick();
+    const f = await expectSettled(c);
+    expect(f.outcome).toBe('failed/break_off');
+    expect(f.contact.state).toBe('pending');
+  });
+
+  it('the provider does not know the call → reconciled_timeout, the dialogue closed; a late turn changes nothing', async () => {
+    const c = await liveCall({ attempt: 2, maxAttempts: 2 });
+    await say(c, ['yes']);
+    const { r } = reconciler({});
+    await r.tick();
+    await runDialogueTurn(db, { callId: c.callId, speech: 'seven', now: later }, deps);
+    const f = await expectSettled(c);
+    expect(f.outcome).toBe('failed/reconciled_timeout');
+    expect(f.contact.state).toBe('not_reached');
+  });
+
+  it('the status was recorded but the process died during the grace → settled after the margin, the provider not asked', async () => {
+    const c = await liveCall();
+    await say(c, ['yes']);
+    const recorded = await recordCallEvent(db, { callId: c.callId, event: hangUp(c), now: at(103) });
+    expect(recorded).toMatchObject({ status: 'recorded', awaitingDialogue: true });
+    expect((await facts(c)).outcome).toBeNull();
+    const { r, asked, hungUp } = reconciler({}, { staleAfterSeconds: 24 * 3600 });
+    await r.tick();
+    expect(asked).toEqual([]);
+    expect(hungUp).toEqual([]);
+    const f = await expectSettled(c);
+    expect(f.outcome).toBe('failed/break_off');
+    expect(f.attempt.duration_seconds).toBe(95);
+  });
 });

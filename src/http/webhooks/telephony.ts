@@ -43,9 +43,11 @@ export interface TelephonyWebhookDeps {
   readonly handleSpeech?: SpeechHandler;
   /**
    * Records a verified status callback (default: `recordCallEvent`). The dialogue
-   * replaces it (`recordCallStatus`) to settle calls that end while it is running.
+   * replaces it (`recordCallStatus`) to settle calls that end while it is running:
+   * a returned `settlement` finishes after the callback is answered (it is awaited
+   * when the server closes).
    */
-  readonly recordStatus?: (input: { callId: string; event: CallEvent }) => Promise<CallEventResult>;
+  readonly recordStatus?: (input: { callId: string; event: CallEvent }) => Promise<CallEventResult & { settlement?: Promise<void> }>;
 }
 
 /** Placeholder until the dialogue lands: a short notice, then hang up. */
@@ -78,8 +80,14 @@ export async function registerTelephonyWebhooks(app: FastifyInstance, deps: Tele
   const handleSpeech = deps.handleSpeech ?? defaultHandleSpeech;
   const { telephony, log, metrics } = deps;
 
+  // Settlements still running after their callback was answered; the server waits for them on close.
+  const settling = new Set<Promise<void>>();
+
   await app.register(async (scope) => {
     await scope.register(formbody);
+    scope.addHook('onClose', async () => {
+      await Promise.allSettled([...settling]);
+    });
 
     const timed = (route: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
       async (req: FastifyRequest, reply: FastifyReply) => {
@@ -109,7 +117,7 @@ export async function registerTelephonyWebhooks(app: FastifyInstance, deps: Tele
         log.warn({ err, callId }, 'malformed status callback');
         return reply.code(400).send({ error: 'malformed status callback' });
       }
-      const result = deps.recordStatus
+      const result: CallEventResult & { settlement?: Promise<void> } = deps.recordStatus
         ? await deps.recordStatus({ callId, event })
         : await recordCallEvent(deps.db, { callId, event, now: deps.clock.now() });
       if (result.status === 'unknown_call') {
@@ -117,6 +125,10 @@ export async function registerTelephonyWebhooks(app: FastifyInstance, deps: Tele
         return reply.code(404).send({ error: 'unknown call' });
       }
       if (result.status === 'recorded' && result.outcome) metrics.callOutcomes.inc({ outcome: result.outcome });
+      if (result.settlement) {
+        const p = result.settlement.finally(() => settling.delete(p));
+        settling.add(p);
+      }
       return reply.code(200).send();
     }));
 
