@@ -122,7 +122,8 @@ export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions)
  * Concurrency slots in use across all campaigns: attempts without an outcome
  * (claimed, ringing, talking); attempts the dialogue ended whose call the
  * carrier has not reported ended yet (it still plays the goodbye and hangs up),
- * for at most `carrierEndMs` after they ended; and attempts that ended less than
+ * for at most `carrierEndMs` after they ended (not those the reconciler closed:
+ * it hung them up, or the carrier does not know them); and attempts that ended less than
  * `cooldownMs` ago. The cooldown covers the carrier's own teardown: a carrier
  * may still count a call whose final status we have already processed (the
  * simulator frees the slot only once that final callback was answered).
@@ -138,7 +139,7 @@ export async function countActiveAttempts(db: Kysely<DB>, opts: { now?: Date; co
     const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM call_attempts
       WHERE ended_at > ${new Date(now - carrierEndMs)} AND outcome IS NOT NULL
         AND (ended_at > ${new Date(now - cooldownMs)}
-             OR (provider_call_id IS NOT NULL
+             OR (provider_call_id IS NOT NULL AND error_code IS DISTINCT FROM 'reconciled_timeout'
                  AND (call_status IS NULL OR call_status NOT IN ('completed', 'busy', 'no_answer', 'failed', 'canceled'))))`.execute(db);
     ending = Number(row.rows[0]?.n ?? 0);
   }
