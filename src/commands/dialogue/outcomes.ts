@@ -62,7 +62,7 @@ function dialogueMetadata(outcome: DialogueOutcome): Record<string, unknown> {
  * opt-out came too late to be the attempt's outcome (the call had already been
  * settled as a break-off): the request is honoured all the same.
  */
-export async function honourOptOut(trx: Transaction<DB>, ctx: CallContext, opts: { includeOwnContact: boolean }): Promise<void> {
+export async function honourOptOut(trx: Transaction<DB>, ctx: CallContext, opts: { includeOwnContact: boolean; completeCampaigns?: boolean }): Promise<string[]> {
   await trx
     .insertInto('exclusion_list_entries')
     .values({ phone_number: ctx.phone_number, reason: 'opt-out requested during a survey call', source: 'api', call_attempt_id: ctx.attempt_id })
@@ -76,9 +76,14 @@ export async function honourOptOut(trx: Transaction<DB>, ctx: CallContext, opts:
     .where('state', 'in', ['pending', 'not_reached'])
     .where('closed_at', 'is', null);
   if (!opts.includeOwnContact) waiting = waiting.where('id', '!=', ctx.contact_id);
-  const excluded = await waiting.returning('campaign_id').execute();
-  // A campaign whose last open contact this was is finished (in id order: the same lock order everywhere).
-  for (const id of [...new Set(excluded.map((r) => r.campaign_id))].sort()) await completeCampaignIfFinished(trx, id);
+  const campaigns = [...new Set((await waiting.returning('campaign_id').execute()).map((r) => r.campaign_id))];
+  if (opts.completeCampaigns !== false) await completeCampaigns(trx, campaigns);
+  return campaigns;
+}
+
+/** A campaign whose last open contact this was is finished; locked in id order (one order everywhere). */
+async function completeCampaigns(trx: Transaction<DB>, ids: readonly string[]): Promise<void> {
+  for (const id of [...new Set(ids)].sort()) await completeCampaignIfFinished(trx, id);
 }
 
 /**
@@ -118,6 +123,7 @@ export async function applyOutcome(
     .executeTakeFirstOrThrow();
   const change = contactAfterDialogue({ state: contact.state, attemptsCount: contact.attempts_count }, attemptNumber, ending, contact.max_attempts);
   const event = { campaignId: ctx.campaign_id, contactId: ctx.contact_id, attemptId: ctx.attempt_id };
+  let excludedIn: string[] = [];
 
   switch (change.kind) {
     case 'none':
@@ -148,7 +154,7 @@ export async function applyOutcome(
         .set({ state: 'refused', last_outcome: 'refused', retry_not_before: null })
         .where('id', '=', ctx.contact_id)
         .execute();
-      if (change.optOut) await honourOptOut(trx, ctx, { includeOwnContact: false });
+      if (change.optOut) excludedIn = await honourOptOut(trx, ctx, { includeOwnContact: false, completeCampaigns: false });
       await insertFinalEvent(trx, {
         ...event, type: 'survey.refused',
         payload: { call_attempt_id: ctx.attempt_id, reason, refused_at: now.toISOString(), partial_answers: answerPayload(script, outcome.answers) },
@@ -175,6 +181,6 @@ export async function applyOutcome(
       break;
     }
   }
-  await completeCampaignIfFinished(trx, ctx.campaign_id);
+  await completeCampaigns(trx, [ctx.campaign_id, ...excludedIn]);
   return { contactFinished: true };
 }

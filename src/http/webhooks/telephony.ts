@@ -6,7 +6,9 @@
  *
  * Status callback: verify → 403 (nothing written) | parse → 400 | record the raw
  * event and apply it in one transaction → 200 (a duplicate is a 200 no-op) |
- * unknown call → 404, logged.
+ * unknown call → 404, logged. When a person hung up on a live dialogue the 200
+ * comes at once and the call is settled after a grace, in the background
+ * (`recordStatus`, docs/calling.md "Ordering guarantees").
  *
  * Answer / speech: the dialogue owns them. `handleAnswer` and `handleSpeech`
  * are single functions passed in deps, so the dialogue replaces them without
