@@ -87,6 +87,34 @@ async function completeCampaigns(trx: Transaction<DB>, ids: readonly string[]): 
 }
 
 /**
+ * `completeSurvey`: the survey response (answers normalized by type), the contact
+ * `completed` and the `survey.completed` event with the answers — inside
+ * `applyOutcome`'s transaction, which has just marked the attempt completed.
+ */
+async function completeSurvey(
+  trx: Transaction<DB>,
+  ctx: CallContext,
+  script: DialogueScript,
+  answers: readonly [DialogueAnswer, DialogueAnswer, DialogueAnswer],
+  now: Date,
+): Promise<void> {
+  const [a1, a2, a3] = answers;
+  await trx
+    .insertInto('survey_responses')
+    .values({
+      contact_id: ctx.contact_id, campaign_id: ctx.campaign_id, call_attempt_id: ctx.attempt_id,
+      q1_answer: toText(a1), q1_confidence: conf(a1), q2_answer: toText(a2), q2_confidence: conf(a2), q3_answer: toText(a3), q3_confidence: conf(a3),
+      completed_at: now,
+    })
+    .execute();
+  await trx.updateTable('contacts').set({ state: 'completed', last_outcome: 'completed', retry_not_before: null }).where('id', '=', ctx.contact_id).execute();
+  await insertFinalEvent(trx, {
+    type: 'survey.completed', campaignId: ctx.campaign_id, contactId: ctx.contact_id, attemptId: ctx.attempt_id,
+    payload: { call_attempt_id: ctx.attempt_id, completed_at: now.toISOString(), answers: answerPayload(script, { q1: a1, q2: a2, q3: a3 }) },
+  });
+}
+
+/**
  * Records the dialogue's ending of attempt `attemptNumber`: the attempt's
  * outcome, then the contact (locked here), the survey response, the exclusion
  * and the final event as `contactAfterDialogue` says. Returns whether the
@@ -130,20 +158,7 @@ export async function applyOutcome(
       return { contactFinished: false };
     case 'completed': {
       if (outcome.kind !== 'completed') throw new Error('applyOutcome: completed contact without a completed dialogue');
-      const [a1, a2, a3] = outcome.answers;
-      await trx
-        .insertInto('survey_responses')
-        .values({
-          contact_id: ctx.contact_id, campaign_id: ctx.campaign_id, call_attempt_id: ctx.attempt_id,
-          q1_answer: toText(a1), q1_confidence: conf(a1), q2_answer: toText(a2), q2_confidence: conf(a2), q3_answer: toText(a3), q3_confidence: conf(a3),
-          completed_at: now,
-        })
-        .execute();
-      await trx.updateTable('contacts').set({ state: 'completed', last_outcome: 'completed', retry_not_before: null }).where('id', '=', ctx.contact_id).execute();
-      await insertFinalEvent(trx, {
-        ...event, type: 'survey.completed',
-        payload: { call_attempt_id: ctx.attempt_id, completed_at: now.toISOString(), answers: answerPayload(script, { q1: a1, q2: a2, q3: a3 }) },
-      });
+      await completeSurvey(trx, ctx, script, outcome.answers, now);
       break;
     }
     case 'refused': {

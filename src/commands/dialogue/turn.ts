@@ -153,6 +153,8 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
   const interpretationJson = interpretation ? JSON.stringify({ ...interpretation, ...(interpretation.callbackAt ? { callbackAt: interpretation.callbackAt.toISOString() } : {}) }) : null;
   const snippet = `Respondent: ${text === '' ? '(silence)' : redactTranscript(text)}\nAgent: ${redactTranscript(promptText(control))}`;
   const gaveConsent = state.stage === 'consent' && r.state.stage === 'q1';
+  // Whether this turn's ending became the attempt's outcome (not when the call was settled first).
+  let ended = false;
   try {
     if (!r.outcome && !gaveConsent) {
       // The common turn: state, turn and transcript in ONE statement (one round trip, atomic).
@@ -208,8 +210,10 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
       }
       if (r.outcome && attempt) {
         const s = settle({ outcome: attempt.outcome as Outcome | null, dialogue: 'live', finalStatus: null }, 'dialogue_ending');
-        if (s.kind === 'dialogue') await applyOutcome(trx, ctx, attempt.attempt_number, script, r.outcome, input.now);
-        else {
+        if (s.kind === 'dialogue') {
+          await applyOutcome(trx, ctx, attempt.attempt_number, script, r.outcome, input.now);
+          ended = true;
+        } else {
           // The call was settled first (the grace after the hang-up was over, or the reconciler).
           deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, outcome: r.outcome.kind }, 'dialogue ending arrived after the call was settled; not applied');
           if (r.outcome.kind === 'opt_out') await honourOptOut(trx, ctx, { includeOwnContact: true });
@@ -226,7 +230,7 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
     throw err;
   }
   deps.log?.debug({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, stage: state.stage, intent: interpretation?.intent, source: interpretation?.source, outcome: r.outcome?.kind, ms }, 'dialogue turn');
-  deps.onTurn?.({ ms: performance.now() - t0, ...(interpretation ? { intent: interpretation.intent, source: interpretation.source ?? 'rules' } : {}), ...(r.outcome ? { outcome: r.outcome.kind } : {}) });
+  deps.onTurn?.({ ms: performance.now() - t0, ...(interpretation ? { intent: interpretation.intent, source: interpretation.source ?? 'rules' } : {}), ...(r.outcome && ended ? { outcome: r.outcome.kind } : {}) });
   return control;
 }
 
