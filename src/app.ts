@@ -23,7 +23,7 @@ import { advisoryLockLeader, singleProcessLeader } from './workers/leader.js';
 import { createReconciler, type Reconciler } from './workers/reconciler.js';
 import { createExclusionRecheck, DEFAULT_EXCLUSION_RECHECK_MS } from './workers/exclusion-recheck.js';
 import { callbackUrl, createScheduler, type Scheduler, WEBHOOK_PATHS } from './workers/scheduler.js';
-import { abandonDialogue, dialogueDepsFromConfig, runDialogueTurn, startDialogue } from './commands/dialogue/index.js';
+import { dialogueDepsFromConfig, recordCallStatus, runDialogueTurn, startDialogue } from './commands/dialogue/index.js';
 import { createInterpreter } from './adapters/llm/index.js';
 import { createDialogueMetrics } from './observability/dialogue-metrics.js';
 // ── events and email ──
@@ -78,6 +78,11 @@ export interface BuildOptions {
   /** Dialogue handlers for the answer and speech webhooks (the dialogue area provides them). */
   handleAnswer?: AnswerHandler;
   handleSpeech?: SpeechHandler;
+  /**
+   * How long a dialogue turn already in flight gets to finish after the call ended mid-dialogue,
+   * before the call is settled as a break-off (default: the LLM budget + 1 s; the simulator's fast mode compresses it).
+   */
+  hangUpGraceMs?: number;
   /** Reconciler thresholds (the simulator's fast mode compresses time). */
   reconciler?: { staleAfterSeconds?: number; unplacedAfterSeconds?: number };
   /** Extra options for the in-process simulator (personas per number: the demo, tests). */
@@ -124,12 +129,14 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
         onTurn: dialogueMetrics.onTurn,
       });
       const db = database.db;
+      // A turn already in flight when the call ends gets the interpreter's budget and a second to finish.
+      const hangUpGraceMs = opts.hangUpGraceMs ?? config.llm.budgetMs + 1000;
       const handleAnswer: AnswerHandler = opts.handleAnswer ?? (({ callId }) => startDialogue(db, { callId, now: clock.now() }, dialogueDeps));
       const handleSpeech: SpeechHandler = opts.handleSpeech ??
         (({ callId, input }) => runDialogueTurn(db, { callId, speech: input.text, ...(input.confidence !== undefined ? { asrConfidence: input.confidence } : {}), now: clock.now(), receivedAt: Date.now() }, dialogueDeps));
       callingPlugins.push((app: FastifyInstance) => registerTelephonyWebhooks(app, {
         db, telephony: tel.telephony, clock, log, metrics, handleAnswer, handleSpeech,
-        onFinalStatus: async (callId) => void (await abandonDialogue(db, { callId, now: clock.now() }, dialogueDeps)),
+        recordStatus: (input) => recordCallStatus(db, input, { graceMs: hangUpGraceMs, now: () => clock.now(), log }),
       }));
     }
     const scheduler = role === 'all' || role === 'scheduler'

@@ -66,6 +66,8 @@ export async function runSimulation(base: Config, log: Logger, database: Databas
       windowGuardMinutes: 0,
       tickMs: o.fast ? 25 : base.calling.tickMs,
       reconcileIntervalMs: o.fast ? 250 : base.calling.reconcileIntervalMs,
+      // Fast mode: waiting for a final callback that never comes (chaos drops it) is compressed too.
+      reconcileMarginSeconds: o.fast ? 5 : base.calling.reconcileMarginSeconds,
     },
     telephony: {
       ...base.telephony,
@@ -106,7 +108,13 @@ export async function runSimulation(base: Config, log: Logger, database: Databas
 
   const started = Date.now();
   const staleAfter = o.fast ? 5 : undefined;
-  const app = await buildApp(config, log, { role: 'all', database, ...(o.dialogue === false ? { handleAnswer: defaultHandleAnswer, handleSpeech: defaultHandleSpeech } : {}), ...(staleAfter ? { reconciler: { staleAfterSeconds: staleAfter, unplacedAfterSeconds: 5 } } : {}) });
+  const app = await buildApp(config, log, {
+    role: 'all', database,
+    ...(o.dialogue === false ? { handleAnswer: defaultHandleAnswer, handleSpeech: defaultHandleSpeech } : {}),
+    // Fast mode: a turn in flight when the person hangs up gets 300 ms (turns take milliseconds here).
+    ...(o.fast ? { hangUpGraceMs: 300 } : {}),
+    ...(staleAfter ? { reconciler: { staleAfterSeconds: staleAfter, unplacedAfterSeconds: 5 } } : {}),
+  });
   let maxLive = 0;
   let status = 'running';
   try {
@@ -137,7 +145,7 @@ export async function runSimulation(base: Config, log: Logger, database: Databas
   const counts = await campaignCounts(database.db, campaign.id);
   const details: Violation[] = [
     ...(await checkCallingInvariants(database.db, campaign.id, { settled: status === 'completed' })),
-    ...(await checkSurveyInvariants(database, campaign.id)),
+    ...(await checkSurveyInvariants(database, campaign.id, { settled: status === 'completed' })),
   ];
   const emails = Object.fromEntries(
     (await database.db.selectFrom('email_notifications').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
@@ -167,9 +175,12 @@ export async function runSimulation(base: Config, log: Logger, database: Databas
  * - `one_response`: each completed contact has exactly one survey response, linked to its last attempt
  *   (an answer may be empty when it was flagged for review after repeated silence);
  * - `one_final_event`: each completed or refused contact has exactly one matching final event;
- * - `question_before_consent`: no attempt heard a question without a consent record first.
+ * - `final_events`: each finished contact (completed, refused, or closed as not reached) has exactly
+ *   one final event of any kind, on its last attempt, and every other contact none;
+ * - `question_before_consent`: no attempt heard a question without a consent record first;
+ * - `dialogue_open` (settled runs): no attempt with an outcome whose dialogue is still running.
  */
-async function checkSurveyInvariants(database: Database, campaignId: string): Promise<Violation[]> {
+async function checkSurveyInvariants(database: Database, campaignId: string, opts: { settled: boolean }): Promise<Violation[]> {
   const checks: [string, ReturnType<typeof sql<{ n: number }>>][] = [
     ['one_response', sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts c
       WHERE c.campaign_id = ${campaignId} AND c.state = 'completed'
@@ -181,11 +192,22 @@ async function checkSurveyInvariants(database: Database, campaignId: string): Pr
       WHERE c.campaign_id = ${campaignId} AND c.state IN ('completed', 'refused')
         AND (SELECT count(*) FROM events e WHERE e.contact_id = c.id
               AND e.event_type = CASE c.state WHEN 'completed' THEN 'survey.completed'::event_type ELSE 'survey.refused'::event_type END) <> 1`],
+    ['final_events', sql<{ n: number }>`SELECT count(*)::int AS n FROM contacts c
+      WHERE c.campaign_id = ${campaignId}
+        AND ((SELECT count(*) FROM events e WHERE e.contact_id = c.id)
+               <> CASE WHEN c.state IN ('completed', 'refused') OR (c.state = 'not_reached' AND c.closed_at IS NOT NULL) THEN 1 ELSE 0 END
+             OR EXISTS (SELECT 1 FROM events e WHERE e.contact_id = c.id
+                          AND e.call_attempt_id IS DISTINCT FROM (SELECT a.id FROM call_attempts a WHERE a.contact_id = c.id
+                                                                   ORDER BY a.attempt_number DESC LIMIT 1)))`],
     ['question_before_consent', sql<{ n: number }>`SELECT count(DISTINCT t.call_attempt_id)::int AS n
       FROM dialogue_turns t JOIN call_attempts a ON a.id = t.call_attempt_id
       WHERE a.campaign_id = ${campaignId} AND t.stage IN ('q1', 'q2', 'q3')
         AND NOT EXISTS (SELECT 1 FROM consent_records k WHERE k.call_attempt_id = t.call_attempt_id)`],
   ];
+  if (opts.settled) {
+    checks.push(['dialogue_open', sql<{ n: number }>`SELECT count(*)::int AS n FROM call_dialogues d JOIN call_attempts a ON a.id = d.call_attempt_id
+      WHERE a.campaign_id = ${campaignId} AND a.outcome IS NOT NULL AND d.state->>'stage' <> 'done'`]);
+  }
   const out: Violation[] = [];
   for (const [rule, q] of checks) {
     const n = Number((await q.execute(database.db)).rows[0]?.n ?? 0);

@@ -6,6 +6,11 @@
  * - Calls without a final status after ring timeout + max call length + margin
  *   are asked of the provider: a final status there is applied; otherwise the
  *   call is hung up (best effort) and closed as failed `reconciled_timeout`.
+ * - Calls whose final status was recorded while their dialogue was live, and
+ *   that are still waiting for it after the margin (the process giving a turn
+ *   its grace died): settled now, no turn can still be in flight.
+ * - When a person hung up on a live dialogue, the dialogue closes it as a
+ *   break-off (`abandonDialogue`: partial answers kept).
  *
  * Safe to run in several processes: every change locks the attempt row and
  * re-checks it has no outcome.
@@ -13,6 +18,7 @@
 import type { Kysely } from 'kysely';
 import type { CallingConfig } from '../config.js';
 import { findStaleAttempts, findUnplacedClaims, reconcileAttempt, releaseClaim } from '../commands/calling/outcomes.js';
+import { abandonDialogue } from '../commands/dialogue/turn.js';
 import type { DB } from '../db/schema/index.js';
 import type { Clock } from '../domain/clock.js';
 import type { Telephony } from '../domain/ports/telephony.js';
@@ -61,18 +67,28 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
     const staleAfter = deps.staleAfterSeconds ?? config.ringTimeoutSeconds + config.maxCallSeconds + config.reconcileMarginSeconds;
     const staleBefore = new Date(now.getTime() - staleAfter * 1000);
-    for (const a of await findStaleAttempts(db, { startedBefore: staleBefore, limit: batch })) {
+    const endedBefore = new Date(now.getTime() - config.reconcileMarginSeconds * 1000);
+    for (const a of await findStaleAttempts(db, { startedBefore: staleBefore, endedBefore, limit: batch })) {
       let fetched: Awaited<ReturnType<Telephony['fetchCall']>> = null;
-      try {
-        fetched = await telephony.fetchCall(a.provider_call_id!);
-      } catch (err) {
-        log.warn({ err, attemptId: a.id }, 'could not ask the provider about a stale call; closing it');
+      const ended = a.call_status !== null && FINAL.has(a.call_status);
+      if (!ended) {
+        try {
+          fetched = await telephony.fetchCall(a.provider_call_id!);
+        } catch (err) {
+          log.warn({ err, attemptId: a.id }, 'could not ask the provider about a stale call; closing it');
+        }
+        if (fetched && !FINAL.has(fetched.status)) await telephony.hangUp(a.provider_call_id!).catch(() => {});
       }
-      if (fetched && !FINAL.has(fetched.status)) await telephony.hangUp(a.provider_call_id!).catch(() => {});
       const r = await reconcileAttempt(db, { attemptId: a.id, now: clock.now(), fetched: fetched && FINAL.has(fetched.status) ? fetched : null });
+      if (r.dialogueBreakOff && (await abandonDialogue(db, { callId: a.call_id, now: clock.now() }, { log }))) {
+        metrics.callOutcomes.inc({ outcome: 'failed' });
+        fromProvider++;
+        metrics.reconciled.inc({ how: 'provider_status' });
+        continue;
+      }
       if (!r.outcome) continue;
       metrics.callOutcomes.inc({ outcome: r.outcome });
-      if (fetched && FINAL.has(fetched.status)) {
+      if ((fetched && FINAL.has(fetched.status)) || ended) {
         fromProvider++;
         metrics.reconciled.inc({ how: 'provider_status' });
       } else {

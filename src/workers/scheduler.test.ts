@@ -19,7 +19,7 @@ beforeAll(async () => {
   t = await freshDatabase();
   const env: Record<string, string> = { PORT: '0', TELEPHONY_PROVIDER: 'simulator', SIMULATOR_FAST: 'true', SIMULATOR_CPS: '0', SIMULATOR_MAX_CONCURRENT: '0' };
   if (t.url) env.DATABASE_URL = t.url;
-  app = await buildApp(loadConfig(env), log, { role: 'api', database: t, web: false });
+  app = await buildApp(loadConfig(env), log, { role: 'api', database: t, web: false, hangUpGraceMs: 100 });
   base = await app.start();
 });
 afterAll(async () => {
@@ -47,7 +47,10 @@ describe('scheduler', () => {
     const placed = await s.tick();
     expect(placed.map((p) => p.contactId)).toEqual([k.id]);
     await app.telephony.simulator!.idle();
-    const a = await t.db.selectFrom('call_attempts').selectAll().where('contact_id', '=', k.id).executeTakeFirstOrThrow();
+    // A person hanging up mid-survey is settled after the grace (hangUpGraceMs), once the callback was answered.
+    const attempt = () => t.db.selectFrom('call_attempts').selectAll().where('contact_id', '=', k.id).executeTakeFirstOrThrow();
+    for (let i = 0; i < 100 && (await attempt()).outcome === null; i++) await new Promise((r) => setTimeout(r, 50));
+    const a = await attempt();
     expect(a.provider_call_id).toMatch(/^CA/);
     expect(a.outcome).not.toBeNull();
     expect((await contact(k.id)).state).not.toBe('in_progress');

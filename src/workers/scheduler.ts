@@ -133,7 +133,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (const id of await completeFinishedCampaigns(db)) log.info({ campaignId: id }, 'campaign completed');
     }
     if (Date.now() < providerBackoffUntil) return [];
-    const free = (await maxConcurrentCalls(db, config.maxConcurrentCalls)) - (await countActiveAttempts(db, { now: clock.now(), cooldownMs: config.slotCooldownMs }));
+    const active = await countActiveAttempts(db, { now: clock.now(), cooldownMs: config.slotCooldownMs, carrierEndMs: config.reconcileMarginSeconds * 1000 });
+    const free = (await maxConcurrentCalls(db, config.maxConcurrentCalls)) - active;
     if (free <= 0) return [];
     // Start times for the calls that fit before the next tick, at the CPS.
     const slots = pacer.slots(Math.min(free, batchSize), Date.now(), config.tickMs);

@@ -196,6 +196,28 @@ describe('placement and call events', () => {
     expect(await contact(k.id)).toMatchObject({ state: 'completed' });
   });
 
+  it('a call the dialogue ended holds its slot until the carrier reports its end (at most carrierEndMs), then the cooldown', async () => {
+    const { x } = await oneClaim();
+    // Far from the other tests' attempts, which then only count while open.
+    const T = new Date('2031-01-06T10:00:00Z');
+    const event = (sequence: number, status: CallStatus, extra: Partial<CallEvent> = {}): CallEvent => ({
+      providerCallId: 'CA-slot', sequence, status, rawStatus: status, occurredAt: new Date(T.getTime() + sequence * 1000), ...extra,
+    });
+    await recordPlacement(db, { attemptId: x.attemptId, providerCallId: 'CA-slot', now: T });
+    await recordCallEvent(db, { callId: x.callId, event: event(2, 'answered', { answeredBy: 'human' }), now: T });
+    // The dialogue completed the survey at T + 2.5 s and said goodbye.
+    await db.updateTable('call_attempts').set({ outcome: 'completed', ended_at: new Date(T.getTime() + 2500) }).where('id', '=', x.attemptId).execute();
+    const open = await countActiveAttempts(db);
+    const active = async (ms: number) => (await countActiveAttempts(db, { now: new Date(T.getTime() + ms), cooldownMs: 1000, carrierEndMs: 120_000 })) - open;
+    expect(await active(10_000)).toBe(1);
+    expect(await active(130_000)).toBe(0);
+    // The carrier's final status (the call ended at T + 3 s): the cooldown counts from there.
+    await recordCallEvent(db, { callId: x.callId, event: event(3, 'completed', { durationSeconds: 30 }), now: T });
+    expect(await attempt(x.attemptId)).toMatchObject({ outcome: 'completed', call_status: 'completed', last_sequence: 3, ended_at: new Date(T.getTime() + 3000) });
+    expect(await active(3500)).toBe(1);
+    expect(await active(4500)).toBe(0);
+  });
+
   it('permanent placement failure: attempt failed with the code, contact closed, survey.not_reached', async () => {
     const { k, x } = await oneClaim({ max_attempts: 5 });
     const r = await recordPlacementFailure(db, { attemptId: x.attemptId, permanent: true, errorCode: '21211', now: NOW, retryNotBefore: NOW });

@@ -120,18 +120,28 @@ export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions)
 
 /**
  * Concurrency slots in use across all campaigns: attempts without an outcome
- * (claimed, ringing, talking), plus those that ended less than `cooldownMs`
- * ago. The cooldown covers the carrier's own teardown: a carrier may still
- * count a call whose final status we have already processed (the simulator
- * frees the slot only once that final callback was delivered).
+ * (claimed, ringing, talking); attempts the dialogue ended whose call the
+ * carrier has not reported ended yet (it still plays the goodbye and hangs up),
+ * for at most `carrierEndMs` after they ended (not those the reconciler closed:
+ * it hung them up, or the carrier does not know them); and attempts that ended less than
+ * `cooldownMs` ago. The cooldown covers the carrier's own teardown: a carrier
+ * may still count a call whose final status we have already processed (the
+ * simulator frees the slot only once that final callback was answered).
  */
-export async function countActiveAttempts(db: Kysely<DB>, opts: { now?: Date; cooldownMs?: number } = {}): Promise<number> {
+export async function countActiveAttempts(db: Kysely<DB>, opts: { now?: Date; cooldownMs?: number; carrierEndMs?: number } = {}): Promise<number> {
   const open = await db.selectFrom('call_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('outcome', 'is', null).executeTakeFirstOrThrow();
-  let cooling = 0;
-  if (opts.cooldownMs && opts.now) {
-    const row = await db.selectFrom('call_attempts').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('ended_at', '>', new Date(opts.now.getTime() - opts.cooldownMs)).where('outcome', 'is not', null).executeTakeFirstOrThrow();
-    cooling = Number(row.n);
+  let ending = 0;
+  const cooldownMs = opts.cooldownMs ?? 0;
+  const carrierEndMs = Math.max(cooldownMs, opts.carrierEndMs ?? 0);
+  if (opts.now && carrierEndMs > 0) {
+    const now = opts.now.getTime();
+    // Index range on ended_at (call_attempts_ended_at_idx), then the finer rule.
+    const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM call_attempts
+      WHERE ended_at > ${new Date(now - carrierEndMs)} AND outcome IS NOT NULL
+        AND (ended_at > ${new Date(now - cooldownMs)}
+             OR (provider_call_id IS NOT NULL AND error_code IS DISTINCT FROM 'reconciled_timeout'
+                 AND (call_status IS NULL OR call_status NOT IN ('completed', 'busy', 'no_answer', 'failed', 'canceled'))))`.execute(db);
+    ending = Number(row.rows[0]?.n ?? 0);
   }
-  return Number(open.n) + cooling;
+  return Number(open.n) + ending;
 }

@@ -1,7 +1,12 @@
 /**
  * Recording what happened to a claimed call: placement, placement failure,
- * provider status callbacks, reconciliation. Each function is one transaction;
- * row locks are taken attempt first, then contact (same order everywhere).
+ * provider status callbacks, reconciliation. Each function is one transaction.
+ *
+ * Lock order, the same everywhere (the dialogue commands included): the
+ * attempt row (`FOR UPDATE`) → its `call_dialogues` row → the contact → the
+ * campaign. Every writer of an attempt's outcome holds the attempt's lock and
+ * re-reads it first, and asks `settle()` (src/domain/calling/settlement.ts)
+ * what to do — so one outcome, and at most one final event, per attempt.
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { CallAttemptsTable, DB } from '../../db/schema/index.js';
@@ -9,16 +14,60 @@ import type { CallAttemptsCallingColumns } from '../../db/schema/calling.js';
 import {
   applyEventToAttempt,
   contactAfterOutcome,
+  isTerminalStatus,
   type AttemptPatch,
   type AttemptView,
   type Outcome,
 } from '../../domain/calling/transitions.js';
-import type { AnsweredBy, CallEvent } from '../../domain/ports/telephony.js';
+import { applyFinalStatus, settle, type DialoguePhase, type Settlement } from '../../domain/calling/settlement.js';
+import type { EventType } from '../../db/schema/index.js';
+import type { AnsweredBy, CallEvent, CallStatus } from '../../domain/ports/telephony.js';
 
-type AttemptRow = Selectable<CallAttemptsTable & CallAttemptsCallingColumns>;
+export type AttemptRow = Selectable<CallAttemptsTable & CallAttemptsCallingColumns>;
 
 const inTransaction = <T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> =>
   db.isTransaction ? fn(db as Transaction<DB>) : db.transaction().execute(fn);
+
+/** The attempt row, locked for the rest of the transaction (first lock of every outcome writer). */
+export async function lockAttempt(trx: Transaction<DB>, by: { id: string } | { callId: string }): Promise<AttemptRow | undefined> {
+  const q = trx.selectFrom('call_attempts').selectAll();
+  return ('id' in by ? q.where('id', '=', by.id) : q.where('call_id', '=', by.callId)).forUpdate().executeTakeFirst();
+}
+
+/** The attempt's dialogue, its row locked (second in the lock order). */
+export async function dialoguePhase(trx: Transaction<DB>, attemptId: string): Promise<DialoguePhase> {
+  const row = await sql<{ stage: string | null }>`
+    SELECT state->>'stage' AS stage FROM call_dialogues WHERE call_attempt_id = ${attemptId} FOR UPDATE`.execute(trx);
+  const stage = row.rows[0];
+  if (!stage) return 'none';
+  return stage.stage === 'done' ? 'done' : 'live';
+}
+
+/**
+ * Closes a live dialogue whose attempt the carrier decided (machine, failure,
+ * timeout): the conversation is over, later turns change nothing. Only the
+ * stage is touched; the dialogue's own answers stay in its turn log.
+ */
+async function closeDialogue(trx: Transaction<DB>, attemptId: string): Promise<void> {
+  await sql`UPDATE call_dialogues SET state = jsonb_set(state, '{stage}', '"done"'), version = version + 1
+    WHERE call_attempt_id = ${attemptId} AND state->>'stage' <> 'done'`.execute(trx);
+}
+
+/**
+ * The one way a final event (survey.completed / refused / not_reached) is
+ * written. The caller holds the attempt's lock and has just given it its
+ * outcome; the unique index events_final_per_attempt_key makes a second final
+ * event for an attempt fail the whole transaction.
+ */
+export async function insertFinalEvent(
+  trx: Transaction<DB>,
+  e: { type: EventType; campaignId: string; contactId: string; attemptId: string; payload: Record<string, unknown> },
+): Promise<void> {
+  await trx
+    .insertInto('events')
+    .values({ event_type: e.type, campaign_id: e.campaignId, contact_id: e.contactId, call_attempt_id: e.attemptId, payload: e.payload })
+    .execute();
+}
 
 function viewOf(a: AttemptRow): AttemptView {
   return {
@@ -45,9 +94,10 @@ export interface AppliedChange {
 
 /**
  * Writes an attempt patch, and when it gives the attempt its outcome moves the
- * contact, writes the outbox event and completes the campaign — all in `trx`.
+ * contact, writes the outbox event and completes the campaign — all in `trx`,
+ * which holds the attempt's lock.
  */
-async function applyPatch(
+export async function applyPatch(
   trx: Transaction<DB>,
   attempt: AttemptRow,
   patch: AttemptPatch,
@@ -88,16 +138,10 @@ async function applyPatch(
     .where('id', '=', contact.id)
     .execute();
   if (!change.final) return { outcome: patch.outcome };
-  await trx
-    .insertInto('events')
-    .values({
-      event_type: 'survey.not_reached',
-      campaign_id: attempt.campaign_id,
-      contact_id: attempt.contact_id,
-      call_attempt_id: attempt.id,
-      payload: { attempts: contact.attempts_count, last_outcome: change.lastOutcome, error_code: patch.errorCode ?? attempt.error_code ?? null },
-    })
-    .execute();
+  await insertFinalEvent(trx, {
+    type: 'survey.not_reached', campaignId: attempt.campaign_id, contactId: attempt.contact_id, attemptId: attempt.id,
+    payload: { attempts: contact.attempts_count, last_outcome: change.lastOutcome, error_code: patch.errorCode ?? attempt.error_code ?? null },
+  });
   const campaignCompleted = await completeCampaignIfFinished(trx, attempt.campaign_id);
   return { outcome: patch.outcome, contactFinal: true, campaignCompleted };
 }
@@ -147,7 +191,7 @@ export async function recordPlacement(db: Kysely<DB>, input: { attemptId: string
  */
 export async function releaseClaim(db: Kysely<DB>, input: { attemptId: string; retryNotBefore: Date | null }): Promise<boolean> {
   return inTransaction(db, async (trx) => {
-    const attempt = await trx.selectFrom('call_attempts').selectAll().where('id', '=', input.attemptId).forUpdate().executeTakeFirst();
+    const attempt = await lockAttempt(trx, { id: input.attemptId });
     if (!attempt || attempt.outcome !== null || attempt.provider_call_id !== null) return false;
     const contact = await trx.selectFrom('contacts').select(['id', 'state', 'attempts_count', 'retry_not_before']).where('id', '=', attempt.contact_id).forUpdate().executeTakeFirstOrThrow();
     await trx.deleteFrom('call_attempts').where('id', '=', attempt.id).execute();
@@ -181,7 +225,7 @@ export async function recordPlacementFailure(
 ): Promise<AppliedChange & { released?: boolean }> {
   if (!input.permanent) return { released: await releaseClaim(db, { attemptId: input.attemptId, retryNotBefore: input.retryNotBefore }) };
   return inTransaction(db, async (trx) => {
-    const attempt = await trx.selectFrom('call_attempts').selectAll().where('id', '=', input.attemptId).forUpdate().executeTakeFirst();
+    const attempt = await lockAttempt(trx, { id: input.attemptId });
     if (!attempt || attempt.outcome !== null) return {};
     return applyPatch(trx, attempt, { outcome: 'failed', callStatus: 'failed', errorCode: input.errorCode, endedAt: input.now }, { forceFinal: true, now: input.now });
   });
@@ -190,17 +234,28 @@ export async function recordPlacementFailure(
 export type CallEventResult =
   | { readonly status: 'unknown_call' }
   | { readonly status: 'duplicate' }
-  | ({ readonly status: 'recorded'; readonly attemptId: string } & AppliedChange);
+  | ({
+      readonly status: 'recorded';
+      readonly attemptId: string;
+      /**
+       * The call ended (a person hung up) while its dialogue was live: the outcome is not
+       * decided yet. The caller gives a turn in flight its grace, then closes the dialogue
+       * (`abandonDialogue`); the reconciler does it if the caller cannot.
+       */
+      readonly awaitingDialogue?: boolean;
+    } & AppliedChange);
 
 /**
  * One verified status callback: the raw event is stored (a repeat of the same
  * provider call id and sequence number is a no-op), then applied monotonically
- * to the attempt, the contact and the outbox, in one transaction.
+ * to the attempt, the contact and the outbox, in one transaction. A final
+ * status is settled with the attempt's dialogue (`settle`): it decides at once,
+ * or — a person hung up on a live dialogue — records the call's end and waits.
  */
 export async function recordCallEvent(db: Kysely<DB>, input: { callId: string; event: CallEvent; now: Date }): Promise<CallEventResult> {
   const { event } = input;
   return inTransaction(db, async (trx) => {
-    const attempt = await trx.selectFrom('call_attempts').selectAll().where('call_id', '=', input.callId).forUpdate().executeTakeFirst();
+    const attempt = await lockAttempt(trx, { callId: input.callId });
     if (!attempt) return { status: 'unknown_call' };
     if (attempt.provider_call_id !== null && attempt.provider_call_id !== event.providerCallId) return { status: 'unknown_call' };
     const inserted = await trx
@@ -220,54 +275,86 @@ export async function recordCallEvent(db: Kysely<DB>, input: { callId: string; e
       .returning('id')
       .executeTakeFirst();
     if (!inserted) return { status: 'duplicate' };
-    const patch = applyEventToAttempt(viewOf(attempt), event);
+    if (!isTerminalStatus(event.status)) {
+      const applied = await applyPatch(trx, attempt, applyEventToAttempt(viewOf(attempt), event), { providerCallId: event.providerCallId, now: input.now });
+      return { status: 'recorded', attemptId: attempt.id, ...applied };
+    }
+    const phase = attempt.outcome === null ? await dialoguePhase(trx, attempt.id) : 'done';
+    const { patch, settlement } = applyFinalStatus(viewOf(attempt), event, phase, 'final_status');
     const applied = await applyPatch(trx, attempt, patch, { providerCallId: event.providerCallId, now: input.now });
-    return { status: 'recorded', attemptId: attempt.id, ...applied };
+    if (settlement.kind === 'carrier' && settlement.closeDialogue) await closeDialogue(trx, attempt.id);
+    return { status: 'recorded', attemptId: attempt.id, ...applied, ...(settlement.kind === 'wait' ? { awaitingDialogue: true } : {}) };
   });
 }
 
+/** The final status already recorded for an attempt still without an outcome (it was waiting for its dialogue). */
+function recordedFinalStatus(a: AttemptRow): { status: CallStatus; answeredBy: AnsweredBy | null } | null {
+  return a.call_status && isTerminalStatus(a.call_status) ? { status: a.call_status as CallStatus, answeredBy: a.answered_by as AnsweredBy | null } : null;
+}
+
 /**
- * Reconciliation of one attempt that never got a final status: `fetched` is
- * what the provider says now (null: unknown there, or not asked). A final
- * provider status is applied like a callback; anything else closes the
- * attempt as failed with error_code `reconciled_timeout`.
+ * Reconciliation of one attempt that never got its outcome, once no dialogue
+ * turn can still be in flight (`quiet`). `fetched` is what the provider says
+ * now (null: unknown there, or not asked); a final status the attempt already
+ * recorded counts too. A final status is applied like a callback; without one
+ * the attempt is closed as failed with error_code `reconciled_timeout`. When a
+ * person hung up on a live dialogue the result is `dialogueBreakOff`: nothing
+ * is decided here, the caller closes the dialogue (`abandonDialogue`), which
+ * keeps its partial answers.
  */
 export async function reconcileAttempt(
   db: Kysely<DB>,
   input: { attemptId: string; now: Date; fetched: { status: string; durationSeconds?: number; answeredBy?: AnsweredBy } | null },
-): Promise<AppliedChange> {
+): Promise<AppliedChange & { dialogueBreakOff?: boolean }> {
   return inTransaction(db, async (trx) => {
-    const attempt = await trx.selectFrom('call_attempts').selectAll().where('id', '=', input.attemptId).forUpdate().executeTakeFirst();
+    const attempt = await lockAttempt(trx, { id: input.attemptId });
     if (!attempt || attempt.outcome !== null) return {};
-    const f = input.fetched;
-    const final = f && ['completed', 'busy', 'no_answer', 'failed', 'canceled'].includes(f.status);
-    if (final) {
+    const phase = await dialoguePhase(trx, attempt.id);
+    const f = input.fetched && isTerminalStatus(input.fetched.status) ? input.fetched : null;
+    const known = recordedFinalStatus(attempt);
+    let settlement: Settlement;
+    let patch: AttemptPatch;
+    if (f) {
       const event: CallEvent = {
         providerCallId: attempt.provider_call_id ?? 'unknown',
         sequence: (attempt.last_sequence ?? -1) + 1,
-        status: f.status as CallEvent['status'],
+        status: f.status as CallStatus,
         rawStatus: f.status,
         occurredAt: input.now,
-        durationSeconds: f.durationSeconds,
-        answeredBy: f.answeredBy,
+        ...(f.durationSeconds !== undefined ? { durationSeconds: f.durationSeconds } : {}),
+        ...(f.answeredBy ? { answeredBy: f.answeredBy } : {}),
       };
-      return applyPatch(trx, attempt, applyEventToAttempt(viewOf(attempt), event), { now: input.now });
+      ({ patch, settlement } = applyFinalStatus(viewOf(attempt), event, phase, 'quiet'));
+    } else {
+      settlement = settle({ outcome: null, dialogue: phase, finalStatus: known }, 'quiet');
+      patch = settlement.kind === 'carrier'
+        ? { outcome: settlement.outcome, ...(settlement.errorCode && !attempt.error_code ? { errorCode: settlement.errorCode } : {}), ...(attempt.ended_at ? {} : { endedAt: input.now }) }
+        : {};
     }
-    return applyPatch(trx, attempt, { outcome: 'failed', errorCode: 'reconciled_timeout', endedAt: input.now }, { now: input.now });
+    const applied = await applyPatch(trx, attempt, patch, { now: input.now });
+    if (settlement.kind === 'carrier' && settlement.closeDialogue) await closeDialogue(trx, attempt.id);
+    return settlement.kind === 'break_off' ? { ...applied, dialogueBreakOff: true } : applied;
   });
 }
 
 /**
  * Placed attempts (the provider gave us an id) still without an outcome, claimed
- * before `startedBefore`. Uses call_attempts_open_idx (started_at WHERE outcome IS NULL).
+ * before `startedBefore` — or, with `endedBefore`, whose call ended (final status
+ * recorded, waiting for the dialogue) before then: the process giving a turn its
+ * grace died. Uses call_attempts_open_idx (started_at WHERE outcome IS NULL):
+ * open attempts are few (at most the live calls).
  */
-export async function findStaleAttempts(db: Kysely<DB>, input: { startedBefore: Date; limit: number }) {
+export async function findStaleAttempts(db: Kysely<DB>, input: { startedBefore: Date; endedBefore?: Date; limit: number }) {
   return db
     .selectFrom('call_attempts')
-    .select(['id', 'provider_call_id'])
+    .select(['id', 'call_id', 'provider_call_id', 'call_status'])
     .where('outcome', 'is', null)
-    .where('started_at', '<', input.startedBefore)
     .where('provider_call_id', 'is not', null)
+    .where((eb) => {
+      const stale = eb('started_at', '<', input.startedBefore);
+      if (!input.endedBefore) return stale;
+      return eb.or([stale, eb.and([eb('call_status', 'in', ['completed', 'busy', 'no_answer', 'failed', 'canceled']), eb('ended_at', '<', input.endedBefore)])]);
+    })
     .orderBy('started_at')
     .limit(input.limit)
     .execute();

@@ -1,6 +1,8 @@
 /**
  * Applying the end of a dialogue: attempt, contact, survey response, exclusion
- * and outbox event change together, inside the caller's transaction.
+ * and outbox event change together, inside the caller's transaction — which
+ * holds the attempt's row lock and has checked, through `settle()`, that the
+ * attempt has no outcome yet (src/domain/calling/settlement.ts).
  *
  * How each dialogue outcome is recorded (call_outcome has no values for the
  * non-final ones, and branch-local enum values would collide; the attempt's
@@ -15,12 +17,17 @@
  * | break_off        | failed / `break_off`              | pending (retryable)             | —                    |
  * | no_response      | failed / `no_response`            | pending (retryable)             | —                    |
  *
- * A retryable ending on the contact's last allowed attempt makes it
- * `not_reached` with a `survey.not_reached` event, as the scheduler does.
+ * A retryable ending on the contact's last allowed attempt closes it as
+ * `not_reached` with a `survey.not_reached` event, as the scheduler does. The
+ * contact is moved only while it is `in_progress` on this very attempt
+ * (`contactAfterDialogue`); a contact that became finished completes its
+ * campaign when it was the last one.
  */
 import { sql, type Transaction } from 'kysely';
+import { attemptOutcomeOfDialogue, contactAfterDialogue, type DialogueEnding } from '../../domain/calling/settlement.js';
 import type { DialogueAnswer, DialogueOutcome, DialogueScript, QuestionStage } from '../../domain/dialogue/step.js';
 import type { DB } from '../../db/schema/index.js';
+import { completeCampaignIfFinished, insertFinalEvent } from '../calling/outcomes.js';
 import type { CallContext } from './context.js';
 
 const answerPayload = (script: DialogueScript, answers: Partial<Record<QuestionStage, DialogueAnswer>>) =>
@@ -37,22 +44,54 @@ const answerPayload = (script: DialogueScript, answers: Partial<Record<QuestionS
 const toText = (a: DialogueAnswer) => (a.value === null ? (a.heard.trim() === '' ? null : a.heard) : String(a.value));
 const conf = (a: DialogueAnswer) => Math.min(1, Math.max(0, Math.round(a.confidence * 1000) / 1000));
 
-async function finishAttempt(trx: Transaction<DB>, ctx: CallContext, now: Date, outcome: 'completed' | 'refused' | 'failed', errorCode: string | null, metadata: Record<string, unknown>) {
-  await trx
-    .updateTable('call_attempts')
-    .set((eb) => ({
-      outcome,
-      error_code: errorCode,
-      answered_at: eb.fn.coalesce('answered_at', eb.val(now)),
-      ended_at: eb.fn.coalesce('ended_at', eb.val(now)),
-      metadata: sql<Record<string, unknown>>`${eb.ref('metadata')} || ${JSON.stringify({ dialogue: metadata })}::jsonb`,
-    }))
-    .where('id', '=', ctx.attempt_id)
-    .execute();
+/** Attempt details the dialogue records in `call_attempts.metadata.dialogue`. */
+function dialogueMetadata(outcome: DialogueOutcome): Record<string, unknown> {
+  const meta: Record<string, unknown> = { outcome: outcome.kind };
+  if (outcome.kind === 'refused') meta.reason = outcome.reason;
+  if (outcome.kind === 'opt_out') meta.reason = 'opt_out';
+  if (outcome.kind === 'callback') meta.callback_at = outcome.at ?? null;
+  if (outcome.kind === 'no_response') meta.reason = outcome.reason;
+  return meta;
 }
 
-/** `completeSurvey`: response, attempt, contact and `survey.completed` event; the caller's transaction. */
-export async function completeSurvey(
+/**
+ * The number asked not to be called again: an exclusion list entry naming this
+ * call, `do_not_call` on the contact, and every contact with this number still
+ * waiting to be dialled (any campaign) becomes `excluded` (completing a campaign
+ * that had nothing else left). Also applied when the
+ * opt-out came too late to be the attempt's outcome (the call had already been
+ * settled as a break-off): the request is honoured all the same.
+ */
+export async function honourOptOut(trx: Transaction<DB>, ctx: CallContext, opts: { includeOwnContact: boolean; completeCampaigns?: boolean }): Promise<string[]> {
+  await trx
+    .insertInto('exclusion_list_entries')
+    .values({ phone_number: ctx.phone_number, reason: 'opt-out requested during a survey call', source: 'api', call_attempt_id: ctx.attempt_id })
+    .onConflict((oc) => oc.column('phone_number').doNothing())
+    .execute();
+  await trx.updateTable('contacts').set({ do_not_call: true }).where('id', '=', ctx.contact_id).execute();
+  let waiting = trx
+    .updateTable('contacts')
+    .set({ state: 'excluded', do_not_call: true })
+    .where('phone_number', '=', ctx.phone_number)
+    .where('state', 'in', ['pending', 'not_reached'])
+    .where('closed_at', 'is', null);
+  if (!opts.includeOwnContact) waiting = waiting.where('id', '!=', ctx.contact_id);
+  const campaigns = [...new Set((await waiting.returning('campaign_id').execute()).map((r) => r.campaign_id))];
+  if (opts.completeCampaigns !== false) await completeCampaigns(trx, campaigns);
+  return campaigns;
+}
+
+/** A campaign whose last open contact this was is finished; locked in id order (one order everywhere). */
+async function completeCampaigns(trx: Transaction<DB>, ids: readonly string[]): Promise<void> {
+  for (const id of [...new Set(ids)].sort()) await completeCampaignIfFinished(trx, id);
+}
+
+/**
+ * `completeSurvey`: the survey response (answers normalized by type), the contact
+ * `completed` and the `survey.completed` event with the answers — inside
+ * `applyOutcome`'s transaction, which has just marked the attempt completed.
+ */
+async function completeSurvey(
   trx: Transaction<DB>,
   ctx: CallContext,
   script: DialogueScript,
@@ -60,103 +99,103 @@ export async function completeSurvey(
   now: Date,
 ): Promise<void> {
   const [a1, a2, a3] = answers;
-  const inserted = await trx
+  await trx
     .insertInto('survey_responses')
     .values({
       contact_id: ctx.contact_id, campaign_id: ctx.campaign_id, call_attempt_id: ctx.attempt_id,
       q1_answer: toText(a1), q1_confidence: conf(a1), q2_answer: toText(a2), q2_confidence: conf(a2), q3_answer: toText(a3), q3_confidence: conf(a3),
       completed_at: now,
     })
-    .onConflict((oc) => oc.column('contact_id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return; // already completed by an earlier call: nothing more to record
-  await finishAttempt(trx, ctx, now, 'completed', null, { outcome: 'completed' });
+    .execute();
   await trx.updateTable('contacts').set({ state: 'completed', last_outcome: 'completed', retry_not_before: null }).where('id', '=', ctx.contact_id).execute();
-  await trx
-    .insertInto('events')
-    .values({
-      event_type: 'survey.completed', campaign_id: ctx.campaign_id, contact_id: ctx.contact_id, call_attempt_id: ctx.attempt_id,
-      payload: { call_attempt_id: ctx.attempt_id, completed_at: now.toISOString(), answers: answerPayload(script, { q1: a1, q2: a2, q3: a3 }) },
-    })
-    .execute();
+  await insertFinalEvent(trx, {
+    type: 'survey.completed', campaignId: ctx.campaign_id, contactId: ctx.contact_id, attemptId: ctx.attempt_id,
+    payload: { call_attempt_id: ctx.attempt_id, completed_at: now.toISOString(), answers: answerPayload(script, { q1: a1, q2: a2, q3: a3 }) },
+  });
 }
 
-/** Refusal (consent declined or stopped mid-survey), or opt-out (plus the exclusion list). */
-export async function recordRefusal(
+/**
+ * Records the dialogue's ending of attempt `attemptNumber`: the attempt's
+ * outcome, then the contact (locked here), the survey response, the exclusion
+ * and the final event as `contactAfterDialogue` says. Returns whether the
+ * contact became finished.
+ */
+export async function applyOutcome(
   trx: Transaction<DB>,
   ctx: CallContext,
+  attemptNumber: number,
   script: DialogueScript,
-  outcome: Extract<DialogueOutcome, { kind: 'refused' | 'opt_out' }>,
+  outcome: DialogueOutcome,
   now: Date,
-): Promise<void> {
-  const reason = outcome.kind === 'opt_out' ? 'opt_out' : outcome.reason;
-  await finishAttempt(trx, ctx, now, 'refused', outcome.kind === 'opt_out' ? 'opt_out' : null, { outcome: outcome.kind, reason });
+): Promise<{ contactFinished: boolean }> {
+  const ending: DialogueEnding = outcome.kind;
+  const { outcome: attemptOutcome, errorCode } = attemptOutcomeOfDialogue(ending);
   await trx
-    .updateTable('contacts')
-    .set({ state: 'refused', last_outcome: 'refused', retry_not_before: null, ...(outcome.kind === 'opt_out' ? { do_not_call: true } : {}) })
-    .where('id', '=', ctx.contact_id)
+    .updateTable('call_attempts')
+    .set((eb) => ({
+      outcome: attemptOutcome,
+      error_code: errorCode,
+      answered_at: eb.fn.coalesce('answered_at', eb.val(now)),
+      ended_at: eb.fn.coalesce('ended_at', eb.val(now)),
+      metadata: sql<Record<string, unknown>>`${eb.ref('metadata')} || ${JSON.stringify({ dialogue: dialogueMetadata(outcome) })}::jsonb`,
+    }))
+    .where('id', '=', ctx.attempt_id)
     .execute();
-  if (outcome.kind === 'opt_out') {
-    await trx
-      .insertInto('exclusion_list_entries')
-      .values({ phone_number: ctx.phone_number, reason: 'opt-out requested during a survey call', source: 'api', call_attempt_id: ctx.attempt_id })
-      .onConflict((oc) => oc.column('phone_number').doNothing())
-      .execute();
-    // The same number waiting in other campaigns is never dialled now.
-    await trx
-      .updateTable('contacts')
-      .set({ state: 'excluded', do_not_call: true })
-      .where('phone_number', '=', ctx.phone_number)
-      .where('id', '!=', ctx.contact_id)
-      .where('state', 'in', ['pending', 'not_reached'])
-      .execute();
-  }
-  await trx
-    .insertInto('events')
-    .values({
-      event_type: 'survey.refused', campaign_id: ctx.campaign_id, contact_id: ctx.contact_id, call_attempt_id: ctx.attempt_id,
-      payload: { call_attempt_id: ctx.attempt_id, reason, refused_at: now.toISOString(), partial_answers: answerPayload(script, outcome.answers) },
-    })
-    .execute();
-}
 
-/** Callback, break-off, no response: the contact goes back to the retry pool (or is not reached after its last attempt). */
-export async function recordRetryable(
-  trx: Transaction<DB>,
-  ctx: CallContext,
-  outcome: Extract<DialogueOutcome, { kind: 'callback' | 'break_off' | 'no_response' }>,
-  now: Date,
-): Promise<void> {
-  const code = outcome.kind === 'callback' ? 'callback_requested' : outcome.kind;
-  const meta: Record<string, unknown> = { outcome: outcome.kind };
-  if (outcome.kind === 'callback') meta.callback_at = outcome.at ?? null;
-  if (outcome.kind === 'no_response') meta.reason = outcome.reason;
-  await finishAttempt(trx, ctx, now, 'failed', code, meta);
-  const exhausted = ctx.attempts_count >= ctx.max_attempts;
-  if (exhausted) {
-    await trx.updateTable('contacts').set({ state: 'not_reached', last_outcome: 'failed', retry_not_before: null }).where('id', '=', ctx.contact_id).execute();
-    await trx
-      .insertInto('events')
-      .values({
-        event_type: 'survey.not_reached', campaign_id: ctx.campaign_id, contact_id: ctx.contact_id, call_attempt_id: ctx.attempt_id,
-        payload: { call_attempt_id: ctx.attempt_id, reason: code, attempts: ctx.attempts_count },
-      })
-      .execute();
-    return;
-  }
-  const notBefore = outcome.kind === 'callback' && outcome.at ? new Date(outcome.at) : outcome.kind === 'callback' ? new Date(now.getTime() + ctx.retry_interval_minutes * 60_000) : null;
-  await trx.updateTable('contacts').set({ state: 'pending', last_outcome: 'failed', retry_not_before: notBefore }).where('id', '=', ctx.contact_id).execute();
-}
+  const contact = await trx
+    .selectFrom('contacts')
+    .innerJoin('campaigns', 'campaigns.id', 'contacts.campaign_id')
+    .select(['contacts.state', 'contacts.attempts_count', 'campaigns.max_attempts', 'campaigns.retry_interval_minutes'])
+    .where('contacts.id', '=', ctx.contact_id)
+    .forUpdate('contacts')
+    .executeTakeFirstOrThrow();
+  const change = contactAfterDialogue({ state: contact.state, attemptsCount: contact.attempts_count }, attemptNumber, ending, contact.max_attempts);
+  const event = { campaignId: ctx.campaign_id, contactId: ctx.contact_id, attemptId: ctx.attempt_id };
+  let excludedIn: string[] = [];
 
-export async function applyOutcome(trx: Transaction<DB>, ctx: CallContext, script: DialogueScript, outcome: DialogueOutcome, now: Date): Promise<void> {
-  switch (outcome.kind) {
-    case 'completed':
-      return completeSurvey(trx, ctx, script, outcome.answers, now);
-    case 'refused':
-    case 'opt_out':
-      return recordRefusal(trx, ctx, script, outcome, now);
-    default:
-      return recordRetryable(trx, ctx, outcome, now);
+  switch (change.kind) {
+    case 'none':
+      return { contactFinished: false };
+    case 'completed': {
+      if (outcome.kind !== 'completed') throw new Error('applyOutcome: completed contact without a completed dialogue');
+      await completeSurvey(trx, ctx, script, outcome.answers, now);
+      break;
+    }
+    case 'refused': {
+      if (outcome.kind !== 'refused' && outcome.kind !== 'opt_out') throw new Error('applyOutcome: refused contact without a refusal');
+      const reason = outcome.kind === 'opt_out' ? 'opt_out' : outcome.reason;
+      await trx
+        .updateTable('contacts')
+        .set({ state: 'refused', last_outcome: 'refused', retry_not_before: null })
+        .where('id', '=', ctx.contact_id)
+        .execute();
+      if (change.optOut) excludedIn = await honourOptOut(trx, ctx, { includeOwnContact: false, completeCampaigns: false });
+      await insertFinalEvent(trx, {
+        ...event, type: 'survey.refused',
+        payload: { call_attempt_id: ctx.attempt_id, reason, refused_at: now.toISOString(), partial_answers: answerPayload(script, outcome.answers) },
+      });
+      break;
+    }
+    case 'retry': {
+      const notBefore = outcome.kind === 'callback'
+        ? (outcome.at ? new Date(outcome.at) : new Date(now.getTime() + contact.retry_interval_minutes * 60_000))
+        : null;
+      await trx.updateTable('contacts').set({ state: 'pending', last_outcome: 'failed', retry_not_before: notBefore }).where('id', '=', ctx.contact_id).execute();
+      return { contactFinished: false };
+    }
+    case 'not_reached': {
+      await trx
+        .updateTable('contacts')
+        .set({ state: 'not_reached', last_outcome: 'failed', retry_not_before: null, closed_at: now })
+        .where('id', '=', ctx.contact_id)
+        .execute();
+      await insertFinalEvent(trx, {
+        ...event, type: 'survey.not_reached',
+        payload: { call_attempt_id: ctx.attempt_id, reason: errorCode, attempts: contact.attempts_count, last_outcome: 'failed', error_code: errorCode },
+      });
+      break;
+    }
   }
+  await completeCampaigns(trx, [ctx.campaign_id, ...excludedIn]);
+  return { contactFinished: true };
 }

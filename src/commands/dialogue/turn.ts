@@ -12,6 +12,12 @@
  * the consent record and — on a terminal step — the outcome (survey response,
  * attempt, contact, exclusion, event). A duplicate or concurrent webhook for the
  * same turn gets the call control already sent, and changes nothing.
+ *
+ * Racing the call's final status: a terminal step, `startDialogue` and
+ * `abandonDialogue` first lock the attempt row (the lock order of
+ * src/commands/calling/outcomes.ts) and ask `settle()` — the outcome is
+ * written once, by whichever of the dialogue's ending and the settlement of the
+ * final status comes first (docs/dialogue.md, "Ordering guarantees").
  */
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
@@ -23,7 +29,11 @@ import type { Interpretation } from '../../domain/interpreter/types.js';
 import type { CallControl } from '../../domain/ports/telephony.js';
 import type { DB } from '../../db/schema/index.js';
 import { scrubText } from '../../observability/redact.js';
-import { applyOutcome } from './outcomes.js';
+import { applyPatch, dialoguePhase, lockAttempt } from '../calling/outcomes.js';
+import { settle, type FinalStatus } from '../../domain/calling/settlement.js';
+import { isTerminalStatus, type Outcome } from '../../domain/calling/transitions.js';
+import type { AnsweredBy, CallStatus } from '../../domain/ports/telephony.js';
+import { applyOutcome, honourOptOut } from './outcomes.js';
 import { buildScript, consentWording, loadCallContext, scriptHash, sha256, type CallContext, type DialogueDeps } from './context.js';
 
 export interface StartDialogueInput {
@@ -64,6 +74,9 @@ export async function startDialogue(db: Kysely<DB>, input: StartDialogueInput, d
   const control = toCallControl(r, { actionUrl: deps.actionUrl(input.callId), timeoutSeconds: deps.gatherTimeoutSeconds ?? 5 }) as CallControl;
   const ms = performance.now() - t0;
   const created = await db.transaction().execute(async (trx) => {
+    // The call may have ended (and been settled) since the context was read: no dialogue then.
+    const attempt = await lockAttempt(trx, { id: ctx.attempt_id });
+    if (!attempt || attempt.outcome !== null) return 'ended' as const;
     const row = await trx
       .insertInto('call_dialogues')
       .values({ call_attempt_id: ctx.attempt_id, language: script.language, state: JSON.stringify(r.state), last_control: JSON.stringify(control), script_hash: scriptHash(script) })
@@ -83,6 +96,7 @@ export async function startDialogue(db: Kysely<DB>, input: StartDialogueInput, d
     await trx.insertInto('transcript_snippets').values({ call_attempt_id: ctx.attempt_id, transcript_text: `Agent: ${redactTranscript(promptText(control))}`, language: script.language }).execute();
     return true;
   });
+  if (created === 'ended') return HANG_UP;
   if (!created) return storedControl(await loadCallContext(db, input.callId));
   deps.log?.debug({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, language: script.language }, 'dialogue started');
   deps.onTurn?.({ ms: performance.now() - t0 });
@@ -96,10 +110,18 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
   const ctx = await loadCallContext(db, input.callId);
   if (!ctx.state || ctx.version === null) return startDialogue(db, input, deps);
   const state = ctx.state as unknown as DialogueState;
-  if (state.stage === 'done') return storedControl(ctx);
+  const text = (input.speech ?? '').trim();
+  if (state.stage === 'done') {
+    // A webhook after the end: a duplicate, or speech that arrived after the call was settled.
+    // "Don't call me again" is honoured all the same (decided by the rules alone, as always).
+    if (text !== '') {
+      const heard = await rulesInterpreter.interpret({ stage: 'consent', language: ctx.dialogue_language ?? 'en', text, now: input.now, timeZone: ctx.contact_timezone ?? ctx.campaign_timezone });
+      if (heard.intent === 'opt_out') await db.transaction().execute((trx) => honourOptOut(trx, ctx, { includeOwnContact: true }));
+    }
+    return storedControl(ctx);
+  }
   const script = buildScript(ctx, deps, ctx.dialogue_language ?? undefined);
 
-  const text = (input.speech ?? '').trim();
   let interpretation: (Interpretation & { source?: string }) | undefined;
   let dialogueInput: DialogueInput;
   if (text === '') dialogueInput = { kind: 'silence' };
@@ -131,6 +153,8 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
   const interpretationJson = interpretation ? JSON.stringify({ ...interpretation, ...(interpretation.callbackAt ? { callbackAt: interpretation.callbackAt.toISOString() } : {}) }) : null;
   const snippet = `Respondent: ${text === '' ? '(silence)' : redactTranscript(text)}\nAgent: ${redactTranscript(promptText(control))}`;
   const gaveConsent = state.stage === 'consent' && r.state.stage === 'q1';
+  // Whether this turn's ending became the attempt's outcome (not when the call was settled first).
+  let ended = false;
   try {
     if (!r.outcome && !gaveConsent) {
       // The common turn: state, turn and transcript in ONE statement (one round trip, atomic).
@@ -149,6 +173,7 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
         select count(*)::int as n from upd`.execute(db);
       if (Number(res.rows[0]?.n ?? 0) === 0) throw new VersionConflict();
     } else await db.transaction().execute(async (trx) => {
+      const attempt = r.outcome ? await lockAttempt(trx, { id: ctx.attempt_id }) : undefined;
       const updated = await trx
         .updateTable('call_dialogues')
         .set({ state: JSON.stringify(r.state), last_control: JSON.stringify(control), version: ctx.version! + 1 })
@@ -183,49 +208,65 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
           .onConflict((oc) => oc.column('call_attempt_id').doNothing())
           .execute();
       }
-      if (r.outcome) await applyOutcome(trx, ctx, script, r.outcome, input.now);
+      if (r.outcome && attempt) {
+        const s = settle({ outcome: attempt.outcome as Outcome | null, dialogue: 'live', finalStatus: null }, 'dialogue_ending');
+        if (s.kind === 'dialogue') {
+          await applyOutcome(trx, ctx, attempt.attempt_number, script, r.outcome, input.now);
+          ended = true;
+        } else {
+          // The call was settled first (the grace after the hang-up was over, or the reconciler).
+          deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, outcome: r.outcome.kind }, 'dialogue ending arrived after the call was settled; not applied');
+          if (r.outcome.kind === 'opt_out') await honourOptOut(trx, ctx, { includeOwnContact: true });
+        }
+      }
     });
   } catch (err) {
     if (err instanceof VersionConflict) {
       deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id }, 'dialogue turn raced another webhook for the same call; answering with the stored control');
+      // An opt-out is honoured even when the call was closed under it.
+      if (r.outcome?.kind === 'opt_out') await db.transaction().execute((trx) => honourOptOut(trx, ctx, { includeOwnContact: true }));
       return storedControl(await loadCallContext(db, input.callId));
     }
     throw err;
   }
   deps.log?.debug({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, stage: state.stage, intent: interpretation?.intent, source: interpretation?.source, outcome: r.outcome?.kind, ms }, 'dialogue turn');
-  deps.onTurn?.({ ms: performance.now() - t0, ...(interpretation ? { intent: interpretation.intent, source: interpretation.source ?? 'rules' } : {}), ...(r.outcome ? { outcome: r.outcome.kind } : {}) });
+  deps.onTurn?.({ ms: performance.now() - t0, ...(interpretation ? { intent: interpretation.intent, source: interpretation.source ?? 'rules' } : {}), ...(r.outcome && ended ? { outcome: r.outcome.kind } : {}) });
   return control;
 }
 
 /**
- * The call ended (status callback) while the dialogue was still running: a
- * break-off — partial answers stay in the turn log, the contact is retryable.
- * Returns false when there was nothing to end (never started, or already over).
+ * The call ended while the dialogue was still running, and no turn can still
+ * be in flight (the grace after the final status is over, or the reconciler):
+ * settle the attempt. A person hung up → break-off: partial answers stay in the
+ * turn log, the contact is retryable (or not reached for good after its last
+ * attempt). Returns false when there was nothing to settle (never started,
+ * already over, or the attempt already has its outcome).
  */
 export async function abandonDialogue(db: Kysely<DB>, input: StartDialogueInput, deps: Omit<DialogueDeps, 'actionUrl'> & { actionUrl?: DialogueDeps['actionUrl'] } = {}): Promise<boolean> {
   const ctx = await loadCallContext(db, input.callId);
-  if (!ctx.state || ctx.version === null) return false;
-  const state = ctx.state as unknown as DialogueState;
-  if (state.stage === 'done') return false;
+  if (!ctx.state || ctx.version === null || ctx.attempt_outcome !== null) return false;
   const script = buildScript(ctx, { ...deps, actionUrl: deps.actionUrl ?? (() => '') }, ctx.dialogue_language ?? undefined);
-  const r = step(script, state, { kind: 'hangup' }, input.now);
-  try {
-    await db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('call_dialogues')
-        .set({ state: JSON.stringify(r.state), version: ctx.version! + 1 })
-        .where('call_attempt_id', '=', ctx.attempt_id)
-        .where('version', '=', ctx.version!)
-        .returning('version')
-        .executeTakeFirst();
-      if (!updated) throw new VersionConflict();
-      await trx.insertInto('dialogue_turns').values({ call_attempt_id: ctx.attempt_id, sequence: ctx.version!, stage: state.stage, prompt: '', heard_text: null, interpretation: JSON.stringify({ event: 'hangup' }) }).execute();
-      if (r.outcome) await applyOutcome(trx, ctx, script, r.outcome, input.now);
-    });
-  } catch (err) {
-    if (err instanceof VersionConflict) return abandonDialogue(db, input, deps);
-    throw err;
-  }
-  deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, stage: state.stage }, 'dialogue broken off by hang-up');
-  return true;
+  const closed = await db.transaction().execute(async (trx) => {
+    const attempt = await lockAttempt(trx, { id: ctx.attempt_id });
+    if (!attempt || attempt.outcome !== null) return false;
+    if ((await dialoguePhase(trx, attempt.id)) !== 'live') return false;
+    // Read under the dialogue row's lock: no turn can change it before this commits.
+    const row = await trx.selectFrom('call_dialogues').select(['state', 'version']).where('call_attempt_id', '=', attempt.id).executeTakeFirstOrThrow();
+    const state = row.state as unknown as DialogueState;
+    // The final status recorded while waiting for the dialogue; none recorded means a hang-up.
+    const finalStatus: FinalStatus = attempt.call_status && isTerminalStatus(attempt.call_status)
+      ? { status: attempt.call_status as CallStatus, answeredBy: attempt.answered_by as AnsweredBy | null }
+      : { status: 'completed', answeredBy: attempt.answered_by as AnsweredBy | null };
+    const s = settle({ outcome: null, dialogue: 'live', finalStatus }, 'quiet');
+    const r = step(script, state, { kind: 'hangup' }, input.now);
+    await trx.updateTable('call_dialogues').set({ state: JSON.stringify(r.state), version: row.version + 1 }).where('call_attempt_id', '=', attempt.id).execute();
+    await trx.insertInto('dialogue_turns').values({ call_attempt_id: attempt.id, sequence: row.version, stage: state.stage, prompt: '', heard_text: null, interpretation: JSON.stringify({ event: 'hangup' }) }).execute();
+    if (s.kind === 'break_off' && r.outcome) await applyOutcome(trx, ctx, attempt.attempt_number, script, r.outcome, input.now);
+    else if (s.kind === 'carrier') {
+      await applyPatch(trx, attempt, { outcome: s.outcome, ...(s.errorCode ? { errorCode: s.errorCode } : {}), ...(attempt.ended_at ? {} : { endedAt: input.now }) }, { now: input.now });
+    }
+    return true;
+  });
+  if (closed) deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id }, 'dialogue closed after the call ended');
+  return closed;
 }

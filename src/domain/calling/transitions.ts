@@ -8,8 +8,12 @@
  * - a non-terminal event older than (or equal to) the newest applied sequence
  *   number does not change the status;
  * - a terminal event applies whatever its sequence number: the provider sends
- *   exactly one final status per call, and it is definitive.
+ *   exactly one final status per call, and it is definitive. On an attempt the
+ *   dialogue already decided it still records that the carrier ended the call
+ *   (call_status, and the carrier's end time when later than the dialogue's):
+ *   until then the call holds its concurrency slot (countActiveAttempts).
  * - the contact moves only while `in_progress` on this very attempt.
+ * Who decides the outcome of a final status is `settle()` (settlement.ts).
  */
 import type { AnsweredBy, CallEvent, CallStatus } from '../ports/telephony.js';
 
@@ -72,11 +76,20 @@ export function applyEventToAttempt(attempt: AttemptView, event: CallEvent): Att
   if (event.status === 'answered' && !attempt.answeredAt) {
     patch.answeredAt = event.occurredAt;
   }
+  const firstFinal = terminal && !(attempt.callStatus !== null && isTerminalStatus(attempt.callStatus));
   if (terminal) {
-    if (!attempt.endedAt) patch.endedAt = event.occurredAt;
+    if (!attempt.endedAt || (firstFinal && event.occurredAt > attempt.endedAt)) patch.endedAt = event.occurredAt;
     if (event.durationSeconds !== undefined && attempt.durationSeconds === null) patch.durationSeconds = event.durationSeconds;
   }
-  if (attempt.outcome !== null) return patch; // terminal never regresses
+  if (attempt.outcome !== null) {
+    // Terminal never regresses; the carrier's first final status is still recorded as such.
+    if (firstFinal) {
+      patch.callStatus = event.status;
+      patch.rawStatus = event.rawStatus;
+      if (newer) patch.lastSequence = event.sequence;
+    }
+    return patch;
+  }
   if (terminal) {
     const { outcome, errorCode } = outcomeOf(event.status, event.answeredBy ?? attempt.answeredBy);
     patch.outcome = outcome;

@@ -7,6 +7,7 @@ import { createCampaign, createContact } from '../../../test/support/factories.j
 import { freshDatabase, type TestDatabase } from '../../../test/support/db.js';
 import { formEncode, rfc2822, twilioSignature } from '../../adapters/telephony/simulator/signature.js';
 import { claimDueContacts } from '../../commands/calling/claim.js';
+import { runDialogueTurn, startDialogue } from '../../commands/dialogue/turn.js';
 
 let t: TestDatabase;
 let app: App;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   if (t.url) env.DATABASE_URL = t.url;
   // The api role: webhooks only, no loops. The placeholder call control keeps this about the webhook plumbing
   // (the dialogue behind these routes is tested in src/commands/dialogue).
-  app = await buildApp(loadConfig(env), log, { role: 'api', database: t, handleAnswer: defaultHandleAnswer, handleSpeech: defaultHandleSpeech });
+  app = await buildApp(loadConfig(env), log, { role: 'api', database: t, handleAnswer: defaultHandleAnswer, handleSpeech: defaultHandleSpeech, hangUpGraceMs: 1500 });
   base = await app.start();
 });
 afterAll(async () => {
@@ -64,6 +65,25 @@ describe('telephony webhooks', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/vsa_call_outcomes_total\{outcome="busy"\} 1/);
     expect(metrics).toMatch(/vsa_webhook_duration_seconds_count\{route="status",status="403"\} 2/);
+  });
+
+  it('a person hanging up mid-dialogue: the callback is answered at once, the call settled as a break-off after the grace', async () => {
+    const c = await createCampaign(t.db, { status: 'running', allowed_call_start_local: '00:00', allowed_call_end_local: '23:59:59', allowed_weekdays: [1, 2, 3, 4, 5, 6, 7] });
+    const k = await createContact(t.db, c.id);
+    const [x] = await t.db.transaction().execute((trx) => claimDueContacts(trx, { limit: 1, now: new Date('2026-03-02T10:00:00Z'), guardMinutes: 0 }));
+    const deps = { actionUrl: () => '/speech' };
+    await startDialogue(t.db, { callId: x!.callId, now: new Date() }, deps);
+    await runDialogueTurn(t.db, { callId: x!.callId, speech: 'yes', now: new Date() }, deps);
+    const path = `/webhooks/telephony/status?call_id=${x!.callId}`;
+    const attempt = () => t.db.selectFrom('call_attempts').select(['outcome', 'error_code', 'call_status']).where('id', '=', x!.attemptId).executeTakeFirstOrThrow();
+
+    const res = await signedPost(path, statusParams('CA3', 3, 'completed', { AnsweredBy: 'human', CallDuration: '40', SipResponseCode: '200' }));
+    expect(res.status).toBe(200);
+    // Answered before the grace is over: the call ended, the outcome waits for a turn that may be in flight.
+    expect(await attempt()).toEqual({ outcome: null, error_code: null, call_status: 'completed' });
+    for (let i = 0; i < 100 && (await attempt()).outcome === null; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await attempt()).toMatchObject({ outcome: 'failed', error_code: 'break_off' });
+    expect(await t.db.selectFrom('contacts').select('state').where('id', '=', k.id).executeTakeFirstOrThrow()).toEqual({ state: 'pending' });
   });
 
   it('answer and speech: signed → rendered call control; forged → 403', async () => {

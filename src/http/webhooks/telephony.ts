@@ -6,7 +6,9 @@
  *
  * Status callback: verify → 403 (nothing written) | parse → 400 | record the raw
  * event and apply it in one transaction → 200 (a duplicate is a 200 no-op) |
- * unknown call → 404, logged.
+ * unknown call → 404, logged. When a person hung up on a live dialogue the 200
+ * comes at once and the call is settled after a grace, in the background
+ * (`recordStatus`, docs/calling.md "Ordering guarantees").
  *
  * Answer / speech: the dialogue owns them. `handleAnswer` and `handleSpeech`
  * are single functions passed in deps, so the dialogue replaces them without
@@ -15,10 +17,10 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Kysely } from 'kysely';
-import { recordCallEvent } from '../../commands/calling/outcomes.js';
+import { recordCallEvent, type CallEventResult } from '../../commands/calling/outcomes.js';
 import type { DB } from '../../db/schema/index.js';
 import type { Clock } from '../../domain/clock.js';
-import type { CallControl, SpeechInput, Telephony, WebhookRequest } from '../../domain/ports/telephony.js';
+import type { CallControl, CallEvent, SpeechInput, Telephony, WebhookRequest } from '../../domain/ports/telephony.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { WEBHOOK_PATHS } from '../../workers/scheduler.js';
@@ -42,14 +44,13 @@ export interface TelephonyWebhookDeps {
   /** Call control after a speech input (the dialogue's next turn). */
   readonly handleSpeech?: SpeechHandler;
   /**
-   * A final status arrived: lets the dialogue close a conversation that was still
-   * running (hang-up mid-survey → break-off, partial answers kept). Runs before
-   * the status is applied, so the dialogue's outcome is the one recorded.
+   * Records a verified status callback (default: `recordCallEvent`). The dialogue
+   * replaces it (`recordCallStatus`) to settle calls that end while it is running:
+   * a returned `settlement` finishes after the callback is answered (it is awaited
+   * when the server closes).
    */
-  readonly onFinalStatus?: (callId: string) => Promise<void>;
+  readonly recordStatus?: (input: { callId: string; event: CallEvent }) => Promise<CallEventResult & { settlement?: Promise<void> }>;
 }
-
-const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'busy', 'no_answer', 'failed', 'canceled']);
 
 /** Placeholder until the dialogue lands: a short notice, then hang up. */
 export const defaultHandleAnswer: AnswerHandler = async () => ({
@@ -81,8 +82,14 @@ export async function registerTelephonyWebhooks(app: FastifyInstance, deps: Tele
   const handleSpeech = deps.handleSpeech ?? defaultHandleSpeech;
   const { telephony, log, metrics } = deps;
 
+  // Settlements still running after their callback was answered; the server waits for them on close.
+  const settling = new Set<Promise<void>>();
+
   await app.register(async (scope) => {
     await scope.register(formbody);
+    scope.addHook('onClose', async () => {
+      await Promise.allSettled([...settling]);
+    });
 
     const timed = (route: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
       async (req: FastifyRequest, reply: FastifyReply) => {
@@ -112,15 +119,18 @@ export async function registerTelephonyWebhooks(app: FastifyInstance, deps: Tele
         log.warn({ err, callId }, 'malformed status callback');
         return reply.code(400).send({ error: 'malformed status callback' });
       }
-      if (deps.onFinalStatus && FINAL_STATUSES.has(event.status)) {
-        await deps.onFinalStatus(callId).catch((err: unknown) => log.error({ err, callId }, 'closing the dialogue on hang-up failed'));
-      }
-      const result = await recordCallEvent(deps.db, { callId, event, now: deps.clock.now() });
+      const result: CallEventResult & { settlement?: Promise<void> } = deps.recordStatus
+        ? await deps.recordStatus({ callId, event })
+        : await recordCallEvent(deps.db, { callId, event, now: deps.clock.now() });
       if (result.status === 'unknown_call') {
         log.warn({ callId, sequence: event.sequence }, 'status callback for an unknown call');
         return reply.code(404).send({ error: 'unknown call' });
       }
       if (result.status === 'recorded' && result.outcome) metrics.callOutcomes.inc({ outcome: result.outcome });
+      if (result.settlement) {
+        const p = result.settlement.finally(() => settling.delete(p));
+        settling.add(p);
+      }
       return reply.code(200).send();
     }));
 

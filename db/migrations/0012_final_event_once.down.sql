@@ -1,0 +1,2 @@
+-- 0012_final_event_once down. Idempotent.
+DROP INDEX IF EXISTS events_final_per_attempt_key;
