@@ -338,12 +338,12 @@ describe('migration 0012 on a database with dialogue data', () => {
       // Written before 0012: no trigger keeps anything yet.
       await Promise.all([writer(SEED + 501, [a, a, b], OPS), writer(SEED + 502, [a, b], OPS)]);
       expect((await oracle(a)).latency.length).toBeGreaterThan(0);
-      await m.up();
+      await m.up({ to: '0012' });
       for (const c of [a, b]) expect(await kept(c)).toEqual(await oracle(c));
       // The triggers take over from the back-fill.
       await writer(SEED + 503, [a, b], OPS);
       for (const c of [a, b]) expect(await kept(c)).toEqual(await oracle(c));
-      await m.down();
+      await m.down({ to: '0011' });
       const left = await sql<{ n: number }>`select count(*)::int as n from pg_class where relname like 'reporting_funnel%' or relname like 'reporting_turn_latency%' or relname like 'reporting_consented%'`.execute(db);
       expect(left.rows[0]!.n).toBe(0);
       // Contacts, attempts and turns still write without the 0012 objects.

@@ -1,4 +1,4 @@
--- 0012_final_event_once: at most one final event (survey.completed, survey.refused,
+-- 0013_final_event_once: at most one final event (survey.completed, survey.refused,
 -- survey.not_reached) per call attempt, enforced by the database. The commands
 -- decide every outcome under the attempt's row lock (docs/calling.md, "Ordering
 -- guarantees"); this index is the backstop: a second final event for an attempt

@@ -1,2 +1,2 @@
--- 0012_final_event_once down. Idempotent.
+-- 0013_final_event_once down. Idempotent.
 DROP INDEX IF EXISTS events_final_per_attempt_key;
