@@ -29,10 +29,12 @@ export interface PersonaScript {
 }
 
 export const PERSONAS = {
+  // Answers follow the usual question order (scale, number, free text), as in the
+  // seeded and simulated campaigns: an answer of the wrong kind is heard as unclear.
   /** Consents and answers all three questions (English). */
-  completes: { name: 'completes', pickup: 'human', utterances: ['Yes, go ahead', 'Seven', 'The staff were quick and friendly', 'Eight'] },
+  completes: { name: 'completes', pickup: 'human', utterances: ['Yes, go ahead', 'Seven', 'Three', 'The staff were quick and friendly'] },
   /** Consents and answers all three questions (Italian). */
-  completes_it: { name: 'completes_it', pickup: 'human', utterances: ['Sì, va bene', 'Sette', 'Il personale è stato veloce e gentile', 'Otto'], confidence: 0.88 },
+  completes_it: { name: 'completes_it', pickup: 'human', utterances: ['Sì, va bene', 'Sette', 'Tre', 'Il personale è stato veloce e gentile'], confidence: 0.88 },
   /** Declines at the consent question. */
   refuses: { name: 'refuses', pickup: 'human', utterances: ['No, thank you, I am not interested'] },
   /** Declines and asks never to be called again. */
@@ -53,7 +55,7 @@ export const PERSONAS = {
   asks_repeat: {
     name: 'asks_repeat',
     pickup: 'human',
-    utterances: ['Yes', 'Sorry, can you repeat the question?', 'Six', 'Could you say that again?', 'Good value for money', 'Pardon, can you repeat?', 'Nine'],
+    utterances: ['Yes', 'Sorry, can you repeat the question?', 'Six', 'Could you say that again?', 'Two', 'Pardon, can you repeat?', 'Good value for money'],
   },
   /** Create fails with 21211 (invalid To). */
   invalid_number: { name: 'invalid_number', pickup: 'reject_invalid', utterances: [] },

@@ -82,7 +82,7 @@ describe('Twilio adapter ↔ simulator', () => {
     expect(events[3]!.durationSeconds).toBeGreaterThan(0);
     expect(events[3]!.errorCode).toBeUndefined();
 
-    expect(app.answers.get(placed.providerCallId)!.map((a) => a.text)).toEqual(['Yes, go ahead', 'Seven', 'The staff were quick and friendly', 'Eight']);
+    expect(app.answers.get(placed.providerCallId)!.map((a) => a.text)).toEqual(['Yes, go ahead', 'Seven', 'Three', 'The staff were quick and friendly']);
     for (const a of app.answers.get(placed.providerCallId)!) expect(a.confidence).toBeGreaterThan(0.5);
 
     const log = sim.call(placed.providerCallId)!;
@@ -116,7 +116,7 @@ describe('Twilio adapter ↔ simulator', () => {
     await until(() => eventsOf(placed.providerCallId).some((e) => e.status === 'completed'));
     const agent = sim.call(placed.providerCallId)!.transcript.filter((l) => l.who === 'agent').map((l) => l.text);
     expect(agent).toEqual([INTRO, CONSENT, QUESTIONS[0], QUESTIONS[0], QUESTIONS[1], QUESTIONS[1], QUESTIONS[2], QUESTIONS[2], 'Thank you, goodbye.']);
-    expect(app.answers.get(placed.providerCallId)!.map((a) => a.text).filter((t) => !/repeat|again/i.test(t))).toEqual(['Yes', 'Six', 'Good value for money', 'Nine']);
+    expect(app.answers.get(placed.providerCallId)!.map((a) => a.text).filter((t) => !/repeat|again/i.test(t))).toEqual(['Yes', 'Six', 'Two', 'Good value for money']);
   });
 
   it('hangs up mid-survey: the call completes after one answer, without the goodbye', async () => {
