@@ -87,9 +87,9 @@ async function completeCampaigns(trx: Transaction<DB>, ids: readonly string[]): 
 }
 
 /**
- * `completeSurvey`: the survey response (answers normalized by type), the contact
- * `completed` and the `survey.completed` event with the answers — inside
- * `applyOutcome`'s transaction, which has just marked the attempt completed.
+ * `completeSurvey`: the contact `completed`, the `survey.completed` event with
+ * the answers and the survey response (answers normalized by type) — inside
+ * `applyOutcome`'s transaction, which then marks the attempt completed.
  */
 async function completeSurvey(
   trx: Transaction<DB>,
@@ -99,6 +99,12 @@ async function completeSurvey(
   now: Date,
 ): Promise<void> {
   const [a1, a2, a3] = answers;
+  await trx.updateTable('contacts').set({ state: 'completed', last_outcome: 'completed', retry_not_before: null }).where('id', '=', ctx.contact_id).execute();
+  await insertFinalEvent(trx, {
+    type: 'survey.completed', campaignId: ctx.campaign_id, contactId: ctx.contact_id, attemptId: ctx.attempt_id,
+    payload: { call_attempt_id: ctx.attempt_id, completed_at: now.toISOString(), answers: answerPayload(script, { q1: a1, q2: a2, q3: a3 }) },
+  });
+  // Last: its roll-up trigger updates the answer-count rows every completion shares.
   await trx
     .insertInto('survey_responses')
     .values({
@@ -107,18 +113,14 @@ async function completeSurvey(
       completed_at: now,
     })
     .execute();
-  await trx.updateTable('contacts').set({ state: 'completed', last_outcome: 'completed', retry_not_before: null }).where('id', '=', ctx.contact_id).execute();
-  await insertFinalEvent(trx, {
-    type: 'survey.completed', campaignId: ctx.campaign_id, contactId: ctx.contact_id, attemptId: ctx.attempt_id,
-    payload: { call_attempt_id: ctx.attempt_id, completed_at: now.toISOString(), answers: answerPayload(script, { q1: a1, q2: a2, q3: a3 }) },
-  });
 }
 
 /**
- * Records the dialogue's ending of attempt `attemptNumber`: the attempt's
- * outcome, then the contact (locked here), the survey response, the exclusion
- * and the final event as `contactAfterDialogue` says. Returns whether the
- * contact became finished.
+ * Records the dialogue's ending of attempt `attemptNumber` (whose row the caller
+ * has locked): the contact (locked here), the survey response, the exclusion
+ * and the final event as `contactAfterDialogue` says, then the attempt's
+ * outcome, then the campaign's completion. Returns whether the contact became
+ * finished.
  */
 export async function applyOutcome(
   trx: Transaction<DB>,
@@ -130,17 +132,21 @@ export async function applyOutcome(
 ): Promise<{ contactFinished: boolean }> {
   const ending: DialogueEnding = outcome.kind;
   const { outcome: attemptOutcome, errorCode } = attemptOutcomeOfDialogue(ending);
-  await trx
-    .updateTable('call_attempts')
-    .set((eb) => ({
-      outcome: attemptOutcome,
-      error_code: errorCode,
-      answered_at: eb.fn.coalesce('answered_at', eb.val(now)),
-      ended_at: eb.fn.coalesce('ended_at', eb.val(now)),
-      metadata: sql<Record<string, unknown>>`${eb.ref('metadata')} || ${JSON.stringify({ dialogue: dialogueMetadata(outcome) })}::jsonb`,
-    }))
-    .where('id', '=', ctx.attempt_id)
-    .execute();
+  // The attempt's outcome is written last (the caller holds its row lock from the start): its
+  // roll-up trigger updates the campaign's hourly counter row, which every call ending in the
+  // same hour needs too, so that row stays locked only for the end of this transaction.
+  const markAttempt = () =>
+    trx
+      .updateTable('call_attempts')
+      .set((eb) => ({
+        outcome: attemptOutcome,
+        error_code: errorCode,
+        answered_at: eb.fn.coalesce('answered_at', eb.val(now)),
+        ended_at: eb.fn.coalesce('ended_at', eb.val(now)),
+        metadata: sql<Record<string, unknown>>`${eb.ref('metadata')} || ${JSON.stringify({ dialogue: dialogueMetadata(outcome) })}::jsonb`,
+      }))
+      .where('id', '=', ctx.attempt_id)
+      .execute();
 
   const contact = await trx
     .selectFrom('contacts')
@@ -155,6 +161,7 @@ export async function applyOutcome(
 
   switch (change.kind) {
     case 'none':
+      await markAttempt();
       return { contactFinished: false };
     case 'completed': {
       if (outcome.kind !== 'completed') throw new Error('applyOutcome: completed contact without a completed dialogue');
@@ -181,6 +188,7 @@ export async function applyOutcome(
         ? (outcome.at ? new Date(outcome.at) : new Date(now.getTime() + contact.retry_interval_minutes * 60_000))
         : null;
       await trx.updateTable('contacts').set({ state: 'pending', last_outcome: 'failed', retry_not_before: notBefore }).where('id', '=', ctx.contact_id).execute();
+      await markAttempt();
       return { contactFinished: false };
     }
     case 'not_reached': {
@@ -196,6 +204,7 @@ export async function applyOutcome(
       break;
     }
   }
+  await markAttempt();
   await completeCampaigns(trx, [ctx.campaign_id, ...excludedIn]);
   return { contactFinished: true };
 }

@@ -156,9 +156,9 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
   // Whether this turn's ending became the attempt's outcome (not when the call was settled first).
   let ended = false;
   try {
-    if (!r.outcome && !gaveConsent) {
-      // The common turn: state, turn and transcript in ONE statement (one round trip, atomic).
-      // The inserts read from the guarded UPDATE, so a lost race writes nothing.
+    // State, turn and transcript in ONE statement (one round trip, atomic). The
+    // inserts read from the guarded UPDATE, so a lost race writes nothing.
+    const writeTurn = async (q: Kysely<DB>) => {
       const res = await sql<{ n: number }>`
         with upd as (
           update call_dialogues set state = ${JSON.stringify(r.state)}::jsonb, last_control = ${JSON.stringify(control)}::jsonb, version = version + 1
@@ -170,36 +170,14 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
         snip as (
           insert into transcript_snippets (call_attempt_id, transcript_text, language)
           select call_attempt_id, ${snippet}, ${script.language}::language_code from upd)
-        select count(*)::int as n from upd`.execute(db);
+        select count(*)::int as n from upd`.execute(q);
       if (Number(res.rows[0]?.n ?? 0) === 0) throw new VersionConflict();
-    } else await db.transaction().execute(async (trx) => {
+    };
+    // The common turn needs no transaction of its own.
+    if (!r.outcome && !gaveConsent) await writeTurn(db);
+    else await db.transaction().execute(async (trx) => {
       const attempt = r.outcome ? await lockAttempt(trx, { id: ctx.attempt_id }) : undefined;
-      const updated = await trx
-        .updateTable('call_dialogues')
-        .set({ state: JSON.stringify(r.state), last_control: JSON.stringify(control), version: ctx.version! + 1 })
-        .where('call_attempt_id', '=', ctx.attempt_id)
-        .where('version', '=', ctx.version!)
-        .returning('version')
-        .executeTakeFirst();
-      if (!updated) throw new VersionConflict();
-      await trx
-        .insertInto('dialogue_turns')
-        .values({
-          call_attempt_id: ctx.attempt_id,
-          sequence: ctx.version!,
-          stage: state.stage,
-          prompt: promptText(control),
-          heard_text: heard,
-          asr_confidence: asr,
-          interpretation: interpretationJson,
-          interpreter: interpretation?.source ?? null,
-          processing_ms: Math.round(ms * 1000) / 1000,
-        })
-        .execute();
-      await trx
-        .insertInto('transcript_snippets')
-        .values({ call_attempt_id: ctx.attempt_id, transcript_text: snippet, language: script.language })
-        .execute();
+      await writeTurn(trx);
       if (gaveConsent) {
         const wording = consentWording(script);
         await trx
