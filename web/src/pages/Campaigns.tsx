@@ -72,6 +72,12 @@ export function Campaigns() {
                 <th scope="col" className="num">
                   {t('campaigns.col.completed')}
                 </th>
+                <th scope="col" className="num">
+                  {t('campaigns.col.refused')}
+                </th>
+                <th scope="col" className="num">
+                  {t('campaigns.col.open')}
+                </th>
                 <th scope="col">{t('campaigns.col.created')}</th>
               </tr>
             </thead>
@@ -85,10 +91,9 @@ export function Campaigns() {
                     <StatusBadge status={c.status} />
                   </td>
                   <td className="num">{c.counts['total']}</td>
-                  <td className="num">
-                    {c.counts['completed']}
-                    {c.counts['total'] ? ` (${Math.round(((c.counts['completed'] ?? 0) / (c.counts['total'] ?? 1)) * 100)}%)` : ''}
-                  </td>
+                  <td className="num">{withShare(c.counts['completed'], c.counts['total'])}</td>
+                  <td className="num">{withShare(c.counts['refused'], c.counts['total'])}</td>
+                  <td className="num">{(c.counts['pending'] ?? 0) + (c.counts['not_reached'] ?? 0) + (c.counts['in_progress'] ?? 0)}</td>
                   <td>{new Date(c.created_at).toLocaleDateString(locale)}</td>
                 </tr>
               ))}
@@ -107,4 +112,10 @@ export function Campaigns() {
       )}
     </section>
   );
+}
+
+/** A count and its share of the campaign's contacts, e.g. `12 (40%)`. */
+function withShare(n: number | undefined, total: number | undefined): string {
+  const v = n ?? 0;
+  return total ? `${v} (${Math.round((v / total) * 100)}%)` : String(v);
 }
