@@ -141,7 +141,7 @@ describe.runIf(run)('exclusions, templates and admin in a real browser', () => {
     await page.locator('section', { has: page.getByRole('heading', { name: 'Import a list (CSV)' }) }).locator('input[type=file]').setInputFiles({ name: 'rpo.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const report = page.locator('.report');
     await report.waitFor();
-    await expect(report.textContent()).resolves.toContain('3 rows: 2 accepted, 1 rejected, 0 duplicates, 0 excluded.');
+    await expect.poll(() => report.textContent()).toContain('3 rows: 2 accepted, 1 rejected, 0 duplicates, 0 excluded.');
     expect(await page.locator('.report tbody tr').allTextContents()).toEqual([expect.stringMatching(/^4phone_number/)]);
     const href = await page.getByRole('link', { name: 'Download all 1 errors (CSV)' }).getAttribute('href');
     const errorsCsv = await page.request.get(`${base}${href}`);
@@ -215,7 +215,7 @@ describe.runIf(run)('exclusions, templates and admin in a real browser', () => {
 
     // A syntax error shows at its field while typing (the preview endpoint's check); fixing it brings the preview back.
     await page.getByLabel('Subject', { exact: true }).fill('Thanks, {{#campaign_name}}');
-    await expect(page.locator('#tpl-subject-err').textContent()).resolves.toMatch(/campaign_name/);
+    await expect.poll(() => page.locator('#tpl-subject-err').textContent()).toMatch(/campaign_name/);
     await page.getByLabel('Subject', { exact: true }).fill('Thanks for {{campaign_name}}');
     await en.getByText('Thanks for Customer satisfaction 2026').waitFor();
     await it.getByText('Thanks for Soddisfazione clienti 2026').waitFor();
@@ -227,7 +227,7 @@ describe.runIf(run)('exclusions, templates and admin in a real browser', () => {
     // The Italian version of the same email: prefilled, saved, then linked both ways; then deleted.
     await page.getByRole('button', { name: 'Create the Italian version' }).click();
     await page.waitForURL(`${base}/templates/new`);
-    expect(await page.getByLabel('Language of this version').inputValue()).toBe('it');
+    await expect.poll(() => page.getByLabel('Language of this version').inputValue()).toBe('it');
     await page.getByLabel('Subject', { exact: true }).fill('Grazie da {{organization_name}}');
     await it.getByText('Grazie da Esempio Energia S.p.A.').waitFor();
     await page.getByRole('button', { name: 'Save template' }).click();
@@ -238,7 +238,7 @@ describe.runIf(run)('exclusions, templates and admin in a real browser', () => {
     await page.waitForURL(`${base}/templates`);
     const rows = page.locator('tbody tr', { hasText: 'After the survey' });
     await expect.poll(() => rows.count()).toBe(1);
-    await expect(rows.textContent()).resolves.toContain('Thanks for {{campaign_name}}');
+    await expect.poll(() => rows.textContent()).toContain('Thanks for {{campaign_name}}');
     await capture(page, 'templates');
     await page.context().close();
   }, 180_000);

@@ -79,21 +79,21 @@ describe.runIf(run)('console in a real browser', () => {
     await page.getByLabel('Question 2', { exact: true }).fill('How many times did you call us?');
     await page.getByLabel('Question 3', { exact: true }).fill('What should we improve?');
     // The spoken script preview follows the form.
-    await expect(page.locator('.preview').textContent()).resolves.toContain('how satisfied are you');
+    await expect.poll(() => page.locator('.preview').textContent()).toContain('how satisfied are you');
     await capture(page, 'campaign-form');
 
     // Inline validation is the server's: a window that ends before it starts is refused on activation, attempts out of range here.
     await page.getByLabel('Attempts per contact (1–5)').fill('9');
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect(page.locator('#err-retry_policy\\.max_attempts').textContent()).resolves.toContain('between 1 and 5');
+    await expect.poll(() => page.locator('#err-retry_policy\\.max_attempts').textContent()).toContain('between 1 and 5');
     await page.getByLabel('Attempts per contact (1–5)').fill('3');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
-    await expect(page.getByText('Draft').first().isVisible()).resolves.toBe(true);
+    await page.getByText('Draft').first().waitFor();
 
     await page.getByRole('button', { name: 'Activate' }).click();
     const alert = page.getByRole('alert');
-    await expect(alert.textContent()).resolves.toContain('Upload at least one contact');
+    await expect.poll(() => alert.textContent()).toContain('Upload at least one contact');
     await capture(page, 'campaign-detail');
 
     const id = page.url().split('/').pop()!;
@@ -102,11 +102,11 @@ describe.runIf(run)('console in a real browser', () => {
     await page.locator('input[type=file]').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const report = page.locator('.report');
     await report.waitFor();
-    await expect(report.textContent()).resolves.toContain('4 rows: 1 accepted, 2 rejected, 1 duplicates, 0 excluded');
+    await expect.poll(() => report.textContent()).toContain('4 rows: 1 accepted, 2 rejected, 1 duplicates, 0 excluded');
     const rows = await page.locator('.report tbody tr').allTextContents();
     expect(rows.some((r) => r.startsWith('3phone_number'))).toBe(true);
     expect(rows.some((r) => r.startsWith('4email'))).toBe(true);
-    await expect(page.getByText('Ignored columns: colour').isVisible()).resolves.toBe(true);
+    await page.getByText('Ignored columns: colour').waitFor();
     await capture(page, 'contacts-upload');
     await page.getByRole('button', { name: 'Activate' }).click();
     await page.getByText('Running').first().waitFor();

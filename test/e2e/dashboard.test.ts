@@ -119,16 +119,16 @@ describe.runIf(run)('campaign dashboard and call detail in a real browser', () =
     expect(s.contacts.total).toBe(contacts);
     // Tiles: value and share of the total.
     const tile = (label: string) => tiles.locator('li', { has: page.locator('.tile-label', { hasText: new RegExp(`^${label}$`) }) });
-    await expect(tile('Contacts').locator('.tile-value').textContent()).resolves.toBe(String(contacts));
-    await expect(tile('Completed').locator('.tile-value').textContent()).resolves.toBe(String(s.totals.completed));
+    await expect.poll(() => tile('Contacts').locator('.tile-value').textContent()).toBe(String(contacts));
+    await expect.poll(() => tile('Completed').locator('.tile-value').textContent()).toBe(String(s.totals.completed));
     expect(s.totals.completed).toBeGreaterThan(0);
-    await expect(tile('Completed').locator('.tile-pct').textContent()).resolves.toMatch(/% of total$/);
+    await expect.poll(() => tile('Completed').locator('.tile-pct').textContent()).toMatch(/% of total$/);
     for (const label of ['Refused', 'Not reached', 'Awaiting retry', 'Excluded']) await expect(tile(label).count()).resolves.toBe(1);
     // AAPOR rates, each with its plain-language line.
     for (const r of ['RR1', 'RR2', 'COOP1', 'REF1', 'CON1']) await expect(page.locator('.rate dt', { hasText: r }).count()).resolves.toBe(1);
-    await expect(page.getByText('Completed surveys out of the people we actually spoke to.').isVisible()).resolves.toBe(true);
+    await page.getByText('Completed surveys out of the people we actually spoke to.').waitFor();
     const rr1 = s.aapor.rates.RR1!;
-    await expect(page.locator('.rate', { has: page.locator('dt', { hasText: /^RR1$/ }) }).locator('.rate-value').textContent()).resolves.toBe(new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(rr1));
+    await expect.poll(() => page.locator('.rate', { has: page.locator('dt', { hasText: /^RR1$/ }) }).locator('.rate-value').textContent()).toBe(new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(rr1));
     // Funnel from dialled to completed.
     const funnel = await page.locator('.funnel li').allTextContents();
     expect(funnel).toHaveLength(7);
@@ -156,7 +156,7 @@ describe.runIf(run)('campaign dashboard and call detail in a real browser', () =
     await page.getByRole('button', { name: 'Export results (CSV)' }).click();
     const link = page.getByRole('link', { name: 'Download the CSV file' });
     await link.waitFor({ timeout: 30_000 });
-    await expect(page.getByText(`Ready: ${contacts} rows.`).isVisible()).resolves.toBe(true);
+    await page.getByText(`Ready: ${contacts} rows.`).waitFor();
     const href = (await link.getAttribute('href'))!;
     expect(href).toMatch(/^\/api\/exports\/[0-9a-f-]{36}\/download\?expires=\d+&signature=/);
     const download = await page.request.get(`${base}${href}`);
@@ -187,10 +187,10 @@ describe.runIf(run)('campaign dashboard and call detail in a real browser', () =
     const turns = page.locator('.turn');
     expect(await turns.count()).toBeGreaterThanOrEqual(4);
     await expect(page.locator('.turn h3').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('question 1')]));
-    await expect(page.locator('.turn .understood').first().textContent()).resolves.toMatch(/confidence \d+/);
-    await expect(page.locator('.turn .took').first().textContent()).resolves.toMatch(/We took \d+ ms/);
-    await expect(page.getByRole('heading', { name: 'Timeline' }).isVisible()).resolves.toBe(true);
-    await expect(page.getByRole('heading', { name: 'Transcript (personal data removed)' }).isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.locator('.turn .understood').first().textContent()).toMatch(/confidence \d+/);
+    await expect.poll(() => page.locator('.turn .took').first().textContent()).toMatch(/We took \d+ ms/);
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await page.getByRole('heading', { name: 'Transcript (personal data removed)' }).waitFor();
     await capture(page, 'call-detail');
     await page.context().close();
   }, 180_000);
@@ -202,7 +202,7 @@ describe.runIf(run)('campaign dashboard and call detail in a real browser', () =
     const steps = await page.locator('.turn h3').allTextContents();
     expect(steps.some((x) => x.includes('consent'))).toBe(true);
     expect(steps.some((x) => x.includes('question 1'))).toBe(true);
-    await expect(page.locator('.turn .heard').first().textContent()).resolves.toMatch(/“.+”|\(silence\)/);
+    await expect.poll(() => page.locator('.turn .heard').first().textContent()).toMatch(/“.+”|\(silence\)/);
     await page.goto(`${base}/calls/00000000-0000-4000-8000-000000000000`);
     await page.getByRole('heading', { name: /There is no such call/ }).waitFor();
     await capture(page, 'call-not-found');
@@ -240,7 +240,7 @@ describe.runIf(run)('campaign dashboard and call detail in a real browser', () =
     await page.goto(`${base}/campaigns/${campaignId}`);
     await page.getByRole('list', { name: 'Dati principali' }).waitFor();
     await page.getByRole('heading', { name: 'Tassi di risposta (AAPOR)' }).waitFor();
-    await expect(page.getByText('Quota di contatti in cui abbiamo raggiunto una persona.').isVisible()).resolves.toBe(true);
+    await page.getByText('Quota di contatti in cui abbiamo raggiunto una persona.').waitFor();
     await page.getByRole('img', { name: /Grafico di tentativi/ }).waitFor();
     await capture(page, 'dashboard-it');
     await page.goto(`${base}/calls/${callId}`);

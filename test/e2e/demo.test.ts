@@ -67,15 +67,15 @@ describe.runIf(run)('demo mode in a real browser', () => {
     await first.click();
     const subject = (await page.locator('#mailbox-subject').textContent())!;
     expect(subject).toMatch(/Thank you|We will not call|We tried|Grazie|Non la richiameremo|Abbiamo provato/);
-    await expect(page.locator('.mail-headers').textContent()).resolves.toMatch(/@example\.org/);
+    await expect.poll(() => page.locator('.mail-headers').textContent()).toMatch(/@example\.org/);
     // The HTML body renders inside a sandboxed frame: no scripts, no same-origin access.
     const frame = page.locator('iframe.mail-frame');
     await expect(frame.getAttribute('sandbox')).resolves.toBe('');
     await expect(frame.getAttribute('title')).resolves.toBe(`Email body: ${subject}`);
-    await expect(page.frameLocator('iframe.mail-frame').locator('body').textContent()).resolves.toContain('Demo Bank');
+    await expect.poll(() => page.frameLocator('iframe.mail-frame').locator('body').textContent()).toContain('Demo Bank');
     await capture(page, 'demo-mailbox');
     await page.getByLabel('Plain text').check();
-    await expect(page.locator('.mail-text').textContent()).resolves.toContain('Demo Bank');
+    await expect.poll(() => page.locator('.mail-text').textContent()).toContain('Demo Bank');
     await page.context().close();
   }, 120_000);
 
@@ -93,7 +93,7 @@ describe.runIf(run)('demo mode in a real browser', () => {
     await page.getByRole('heading', { name: 'Casella di posta demo' }).waitFor();
     await page.getByRole('navigation', { name: 'Email, dalla più recente' }).getByRole('button').first().waitFor({ timeout: 60_000 });
     await page.locator('#mailbox-subject').waitFor();
-    await expect(page.frameLocator('iframe.mail-frame').locator('body').textContent()).resolves.toContain('Demo Bank');
+    await expect.poll(() => page.frameLocator('iframe.mail-frame').locator('body').textContent()).toContain('Demo Bank');
     await capture(page, 'demo-mailbox-it');
     await page.context().close();
   }, 120_000);

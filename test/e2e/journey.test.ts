@@ -97,7 +97,7 @@ async function journey(page: Page, locale: Locale, prefix: string): Promise<void
   await page.locator('input[type=file]').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csvFor(prefix)) });
   const report = page.locator('.report');
   await report.waitFor();
-  await expect(report.textContent()).resolves.toContain(L('contacts.report', { total: 6, accepted: 3, rejected: 2, duplicates: 1, excluded: 0 }));
+  await expect.poll(() => report.textContent()).toContain(L('contacts.report', { total: 6, accepted: 3, rejected: 2, duplicates: 1, excluded: 0 }));
   const rejected = await page.locator('.report tbody tr').allTextContents();
   expect(rejected.some((r) => r.startsWith('4phone_number'))).toBe(true);
   expect(rejected.some((r) => r.startsWith('5email'))).toBe(true);

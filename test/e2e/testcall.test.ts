@@ -135,20 +135,20 @@ describe.runIf(run)('test call in a real browser', () => {
     const log = page.getByRole('log', { name: 'Test call conversation' });
     await expect.poll(() => log.textContent()).toContain('calling about your recent visit');
     await expect.poll(() => log.textContent()).toContain('Do you agree to answer three short questions?');
-    await expect(page.getByText('Expected now: consent — yes or no.').isVisible()).resolves.toBe(true);
+    await page.getByText('Expected now: consent — yes or no.').waitFor();
 
     await say(page, 'yes, go ahead');
-    await expect(page.locator('.chat li.respondent').last().locator('[data-testid=intent]').textContent()).resolves.toBe('yes');
-    await expect(page.getByText('Expected now: answer to question 1 — a whole number from 1 to 10.').isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.locator('.chat li.respondent').last().locator('[data-testid=intent]').textContent()).toBe('yes');
+    await page.getByText('Expected now: answer to question 1 — a whole number from 1 to 10.').waitFor();
 
     // An out-of-scale answer: one clarification naming the expected form.
     await say(page, 'twelve');
-    await expect(page.locator('.chat li.agent').last().textContent()).resolves.toContain('a number from 1 to 10');
+    await expect.poll(() => page.locator('.chat li.agent').last().textContent()).toContain('a number from 1 to 10');
     await say(page, 'I would say eight');
     const q1 = page.locator('.chat li.respondent').last();
-    await expect(q1.locator('[data-testid=intent]').textContent()).resolves.toBe('answer');
-    await expect(q1.locator('[data-testid=value]').textContent()).resolves.toBe('8');
-    await expect(q1.locator('[data-testid=source]').textContent()).resolves.toBe('rules');
+    await expect.poll(() => q1.locator('[data-testid=intent]').textContent()).toBe('answer');
+    await expect.poll(() => q1.locator('[data-testid=value]').textContent()).toBe('8');
+    await expect.poll(() => q1.locator('[data-testid=source]').textContent()).toBe('rules');
     await capture(page, 'test-call-turns');
 
     await say(page, 'three times');
@@ -190,8 +190,8 @@ describe.runIf(run)('test call in a real browser', () => {
     await page.getByRole('button', { name: 'Speak the answer' }).click();
     await expect.poll(() => page.locator('.chat li.respondent').count()).toBe(1);
     const heard = page.locator('.chat li.respondent').first();
-    await expect(heard.textContent()).resolves.toContain('yes please');
-    await expect(heard.locator('[data-testid=intent]').textContent()).resolves.toBe('yes');
+    await expect.poll(() => heard.textContent()).toContain('yes please');
+    await expect.poll(() => heard.locator('[data-testid=intent]').textContent()).toBe('yes');
     expect(await page.evaluate(() => (globalThis as unknown as { lastSpeechLang: string }).lastSpeechLang)).toBe('it-IT');
     await page.context().close();
   }, 120_000);
