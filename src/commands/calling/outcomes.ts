@@ -152,17 +152,16 @@ export async function applyPatch(
  * Both lookups are index-driven (contacts_campaign_state_idx, contacts_dialable_idx).
  */
 export async function completeCampaignIfFinished(db: Kysely<DB>, campaignId: string): Promise<boolean> {
-  // Most callers close one contact among many still open: a look without any
-  // lock (two index probes that stop at the first row) says so, and the caller's
-  // transaction does not queue on the campaign row behind every other call
-  // ending at the same moment. When the look finds nothing open, the locked
-  // check below decides. Write skew between two such looks (each closing one of
-  // the last two contacts) leaves the campaign running until the scheduler's
-  // next tick completes it (completeFinishedCampaigns).
-  const open = await sql<{ open: boolean }>`
-    SELECT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = ${campaignId} AND state = 'in_progress')
-        OR EXISTS (SELECT 1 FROM contacts WHERE campaign_id = ${campaignId} AND state IN ('pending', 'not_reached') AND closed_at IS NULL) AS open`.execute(db);
-  if (open.rows[0]?.open) return false;
+  // While the campaign still has contacts waiting to be dialled, no call ending
+  // can finish it: only contacts on a call are closed by call endings, and a
+  // contact waiting to be dialled stays open whatever they commit. That look
+  // needs no lock (one index probe that stops at the first row), so call
+  // endings do not queue on the campaign row while there is dialling left.
+  // Without such contacts, the locked check below decides.
+  const dialable = await sql<{ open: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = ${campaignId}
+                   AND state IN ('pending', 'not_reached') AND closed_at IS NULL) AS open`.execute(db);
+  if (dialable.rows[0]?.open) return false;
   // Serialize the check per campaign: two transactions closing the last two
   // contacts would otherwise each still see the other's contact open (write
   // skew) and neither complete the campaign. The lock waits for the other to
