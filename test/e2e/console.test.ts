@@ -4,21 +4,13 @@
  * Screenshots of every visited screen at desktop (1280 px) and tablet (820 px)
  * widths go to artifacts/screenshots/ (a CI artifact).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { WEB_ROOT } from '../../src/http/web.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { TEST_TOKEN_SECRET } from '../support/api.js';
+import type { App } from '../../src/app.js';
 import { chromiumAvailable, launchBrowser } from '../support/browser.js';
+import { capture, type DemoUser, signIn as signInAs, startConsoleApp } from '../support/console-browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 
-const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 const run = chromiumAvailable();
 
 let t: TestDatabase;
@@ -28,14 +20,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!run) return;
-  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
-    const { build } = await import('vite');
-    await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
-  }
-  mkdirSync(SHOTS, { recursive: true });
   t = await freshDatabase();
-  app = await buildApp(loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, LOG_LEVEL: 'silent' }), createLogger({ level: 'silent' }), { database: t });
-  base = await app.start();
+  ({ app, base } = await startConsoleApp(t));
   browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
@@ -44,27 +30,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(who: 'demo-admin' | 'demo-manager' | 'demo-viewer', locale: 'en' | 'it' = 'en'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: locale === 'it' ? 'it-IT' : 'en-GB' });
-  const page = await context.newPage();
-  await page.goto(`${base}/`);
-  await page.getByRole('link', { name: locale === 'it' ? /Accedi/ : /Sign in/ }).click();
-  await page.locator(`button[value="${who}"]`).click();
-  await page.waitForURL(`${base}/campaigns`);
-  return page;
-}
-
-/** Both widths, and no serious accessibility violations on the screen. */
-async function capture(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 820]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-  const axe = await new AxeBuilder({ page }).analyze();
-  const bad = axe.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
-}
+const signIn = (who: DemoUser, locale: 'en' | 'it' = 'en'): Promise<Page> => signInAs(browser, base, who, locale);
 
 describe.runIf(run)('console in a real browser', () => {
   it('a campaign manager signs in, creates a campaign and sees what blocks activation', async () => {
