@@ -98,17 +98,26 @@ async function main() {
     }
     const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
 
+    const walBefore = (await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(db)).rows[0]!.lsn;
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     const started = process.hrtime.bigint();
+    // The last progress call comes when the final batch is staged: what is
+    // left after it is the set-based SQL (errors, dedupe, exclusion match, insert).
+    let stagedAt = started;
     const report = await importContacts(db, {
       campaignId: campaign.id,
       source: createReadStream(file, { highWaterMark: 1 << 18 }),
       fileName: 'contacts.csv',
       maxBytes: 1 << 30,
+      onProgress: () => (stagedAt = process.hrtime.bigint()),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const stagingSeconds = Number(stagedAt - started) / 1e9;
+    const walBytes = Number(
+      (await sql<{ bytes: string }>`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${walBefore}::pg_lsn)::bigint::text as bytes`.execute(db)).rows[0]!.bytes,
+    );
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
@@ -137,6 +146,9 @@ async function main() {
       generate_ms: generateMs,
       import_seconds: Number(seconds.toFixed(2)),
       rows_per_second: Math.round(rowsPerSecond),
+      staging_seconds: Number(stagingSeconds.toFixed(2)),
+      set_based_seconds: Number((seconds - stagingSeconds).toFixed(2)),
+      wal_mb: Math.round(walBytes / 1048576),
       raw_copy_seconds: Number(copySeconds.toFixed(2)),
       raw_copy_rows_per_second: Math.round(copyRowsPerSecond),
       ratio_to_raw_copy: Number((rowsPerSecond / copyRowsPerSecond).toFixed(3)),

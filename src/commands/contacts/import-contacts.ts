@@ -108,9 +108,9 @@ export async function importContacts(db: Kysely<DB>, input: ImportContactsInput)
 
     const inserted = await sql<{ accepted: number; excluded: number }>`
       with ins as (
-        insert into contacts (campaign_id, phone_number, external_contact_id, email, preferred_language,
+        insert into contacts (id, campaign_id, phone_number, external_contact_id, email, preferred_language,
                               has_prior_consent, do_not_call, timezone, state)
-        select ${campaign.id}::uuid, s.phone_number, s.external_contact_id, s.email, s.preferred_language::contact_language,
+        select s.id, ${campaign.id}::uuid, s.phone_number, s.external_contact_id, s.email, s.preferred_language::contact_language,
                s.has_prior_consent, s.do_not_call, s.timezone,
                case when s.do_not_call or e.phone_number is not null then 'excluded'::contact_state else 'pending'::contact_state end
         from ${sql.raw(STAGING_TABLE)} s

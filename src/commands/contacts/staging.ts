@@ -8,6 +8,7 @@
  * or rollback (`ON COMMIT DROP`).
  */
 import { sql, type Kysely } from 'kysely';
+import { batchIds, type BatchIds } from '../../db/batch-ids.js';
 import { copyText, type CopyFrom } from '../../db/bulk.js';
 import type { DB } from '../../db/schema/index.js';
 import type { CsvFile } from '../../adapters/csv/reader.js';
@@ -26,7 +27,7 @@ export type StagedValues = readonly [
 ];
 
 const VALUE_COLUMNS = ['phone_number', 'external_contact_id', 'email', 'preferred_language', 'has_prior_consent', 'do_not_call', 'timezone', 'reason'] as const;
-const COLUMNS = ['line', 'kind', ...VALUE_COLUMNS, 'field', 'code', 'message'] as const;
+const COLUMNS = ['line', 'kind', 'id', ...VALUE_COLUMNS, 'field', 'code', 'message'] as const;
 
 export interface StagingTally {
   totalRows: number;
@@ -42,7 +43,10 @@ export async function createStagingTable(trx: Kysely<DB>): Promise<void> {
     create temp table ${sql.raw(STAGING_TABLE)} (
       line                integer not null,
       kind                "char" not null,
-      phone_number        text,
+      -- The stored row's id (valid rows): time-ordered, made in the client (db/batch-ids.ts).
+      id                  uuid,
+      -- Byte order, as in contacts and exclusion_list_entries (migration 0014).
+      phone_number        text collate "C",
       external_contact_id text,
       email               text,
       preferred_language  text,
@@ -65,14 +69,14 @@ interface Encoder<Chunk> {
 }
 
 const NO_ERROR = '\\N\t\\N\t\\N';
-const NO_VALUES = '\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N';
+const NO_VALUES = '\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N';
 
 /** COPY text format, built as one string per batch (no per-row objects). */
-function copyEncoder(): Encoder<string> {
+function copyEncoder(ids: BatchIds): Encoder<string> {
   let out = '';
   return {
     valid(line, v) {
-      out += `${line}\tv\t${copyText(v[0])}\t${copyText(v[1])}\t${copyText(v[2])}\t${copyText(v[3])}\t${copyText(v[4])}\t${copyText(v[5])}\t${copyText(v[6])}\t${copyText(v[7])}\t${NO_ERROR}\n`;
+      out += `${line}\tv\t${ids.next()}\t${copyText(v[0])}\t${copyText(v[1])}\t${copyText(v[2])}\t${copyText(v[3])}\t${copyText(v[4])}\t${copyText(v[5])}\t${copyText(v[6])}\t${copyText(v[7])}\t${NO_ERROR}\n`;
     },
     error(line, p) {
       out += `${line}\te\t${NO_VALUES}\t${copyText(p.field)}\t${copyText(p.code)}\t${copyText(p.message)}\n`;
@@ -88,14 +92,14 @@ function copyEncoder(): Encoder<string> {
 type JsonRow = (string | number | boolean | null)[];
 
 /** Arrays in COLUMNS order, for json_populate_recordset-free loading on PGlite. */
-function jsonEncoder(): Encoder<JsonRow[]> {
+function jsonEncoder(ids: BatchIds): Encoder<JsonRow[]> {
   let rows: JsonRow[] = [];
   return {
     valid(line, v) {
-      rows.push([line, 'v', ...v, null, null, null]);
+      rows.push([line, 'v', ids.next(), ...v, null, null, null]);
     },
     error(line, p) {
-      rows.push([line, 'e', null, null, null, null, null, null, null, null, p.field, p.code, p.message]);
+      rows.push([line, 'e', null, null, null, null, null, null, null, null, null, p.field, p.code, p.message]);
     },
     take() {
       const chunk = rows;
@@ -159,10 +163,10 @@ export async function stageFile<T>(
 ): Promise<StagingTally> {
   const tally: StagingTally = { totalRows: 0, validRows: 0, rejectedRows: 0, errorsTotal: 0, firstErrors: [] };
   if (copyFrom) {
-    await copyFrom(`COPY ${STAGING_TABLE} (${COLUMNS.join(', ')}) FROM STDIN`, encodedBatches(file, validate, toValues, copyEncoder(), tally, onRow));
+    await copyFrom(`COPY ${STAGING_TABLE} (${COLUMNS.join(', ')}) FROM STDIN`, encodedBatches(file, validate, toValues, copyEncoder(batchIds()), tally, onRow));
   } else {
-    const select = COLUMNS.map((c, i) => `(r->>${i})::${c === 'line' ? 'integer' : c === 'kind' ? '"char"' : c.startsWith('has_') || c === 'do_not_call' ? 'boolean' : 'text'}`).join(', ');
-    for await (const rows of encodedBatches(file, validate, toValues, jsonEncoder(), tally, onRow)) {
+    const select = COLUMNS.map((c, i) => `(r->>${i})::${c === 'line' ? 'integer' : c === 'kind' ? '"char"' : c === 'id' ? 'uuid' : c.startsWith('has_') || c === 'do_not_call' ? 'boolean' : 'text'}`).join(', ');
+    for await (const rows of encodedBatches(file, validate, toValues, jsonEncoder(batchIds()), tally, onRow)) {
       await sql`
         insert into ${sql.raw(STAGING_TABLE)} (${sql.raw(COLUMNS.join(', '))})
         select ${sql.raw(select)} from json_array_elements(${JSON.stringify(rows)}::json) as r`.execute(trx);

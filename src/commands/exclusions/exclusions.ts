@@ -168,8 +168,8 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
 
     const inserted = await sql<{ accepted: number }>`
       with ins as (
-        insert into exclusion_list_entries (phone_number, reason, source, list_name, list_date, import_id)
-        select s.phone_number, coalesce(s.reason, ${defaultReason}), 'import', ${input.listName?.trim() || null}, ${listDate}::date, ${importId}::uuid
+        insert into exclusion_list_entries (id, phone_number, reason, source, list_name, list_date, import_id)
+        select s.id, s.phone_number, coalesce(s.reason, ${defaultReason}), 'import', ${input.listName?.trim() || null}, ${listDate}::date, ${importId}::uuid
         from ${sql.raw(STAGING_TABLE)} s
         where s.kind = 'v'
         order by s.phone_number, s.line
