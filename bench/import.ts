@@ -101,7 +101,14 @@ async function main() {
     const walBefore = (await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(db)).rows[0]!.lsn;
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const peak = { heapUsed: 0, external: 0, arrayBuffers: 0 };
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+      peak.external = Math.max(peak.external, m.external);
+      peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers);
+    }, 50);
     const started = process.hrtime.bigint();
     // The last progress call comes when the final batch is staged: what is
     // left after it is the set-based SQL (errors, dedupe, exclusion match, insert).
@@ -159,6 +166,8 @@ async function main() {
       load_average_1m: Number(loadavg()[0]!.toFixed(1)),
       cpus: cpus().length,
       peak_rss_mb: Math.round(peakRss / 1048576),
+      peak_heap_used_mb: Math.round(peak.heapUsed / 1048576),
+      peak_external_mb: Math.round(peak.external / 1048576),
       peak_rss_process_max_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       rss_limit_mb: 300,
       report: { ...report, errors: report.errors.length },

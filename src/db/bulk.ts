@@ -16,7 +16,7 @@ import { pgPoolOf } from './connect.js';
 import type { DB } from './schema/index.js';
 
 /** Streams text in PostgreSQL's COPY text format into `COPY <target> FROM STDIN`. Returns the rows copied. */
-export type CopyFrom = (copySql: string, chunks: AsyncIterable<string>) => Promise<number>;
+export type CopyFrom = (copySql: string, chunks: AsyncIterable<string | Buffer>) => Promise<number>;
 
 /**
  * Runs `fn` in one transaction. `copyFrom` is set on PostgreSQL, null on PGlite.

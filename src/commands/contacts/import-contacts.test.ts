@@ -223,6 +223,52 @@ describe('importContacts', () => {
   });
 });
 
+describe('importContacts in segments (the file applied 100 rows at a time)', () => {
+  const segmented = (campaignId: string, file: string) => run(campaignId, file, { segmentRows: 100 });
+
+  it('a number repeated in a later segment is a duplicate and its first line wins; every error is stored with its line', async () => {
+    const c = await createCampaign(db);
+    const lines = ['phone_number,external_contact_id'];
+    for (let i = 0; i < 1000; i++) {
+      if (i % 50 === 7) lines.push(`12${i},bad-${i}`); // invalid: 20 rows
+      else if (i >= 500 && i % 100 === 3) lines.push(`347${String(7000000 + i - 450)},again-${i}`); // repeats a row ~4 segments back: 5 rows
+      else lines.push(`347${String(7000000 + i)},first-${i}`);
+    }
+    const report = await segmented(c.id, lines.join('\n') + '\n');
+    expect(report).toMatchObject({ total_rows: 1000, rejected: 20, duplicates: 5, accepted: 975, errors_total: 20 });
+    const rows = await contactsOf(c.id);
+    expect(rows).toHaveLength(975);
+    expect(rows.filter((r) => r.external_contact_id!.startsWith('again-'))).toEqual([]);
+    const stored = await db.selectFrom('contact_import_errors').select(['line', 'field']).where('import_id', '=', report.import_id).orderBy('line').execute();
+    expect(stored.map((e) => e.line)).toEqual(Array.from({ length: 20 }, (_, k) => 50 * k + 7 + 2));
+    expect(new Set(stored.map((e) => e.field))).toEqual(new Set(['phone_number']));
+  });
+
+  it('matches the exclusion list in every segment', async () => {
+    const c = await createCampaign(db);
+    const listed = ['+393477100050', '+393477100450', '+393477100850'];
+    await db.insertInto('exclusion_list_entries').values(listed.map((phone_number) => ({ phone_number, source: 'manual' as const }))).execute();
+    const file = 'phone_number\n' + Array.from({ length: 900 }, (_, i) => `347${String(7100000 + i)}`).join('\n') + '\n';
+    const report = await segmented(c.id, file);
+    expect(report).toMatchObject({ total_rows: 900, accepted: 900, excluded: 3 });
+    const excluded = await db.selectFrom('contacts').select('phone_number').where('campaign_id', '=', c.id).where('state', '=', 'excluded').orderBy('phone_number').execute();
+    expect(excluded.map((r) => r.phone_number)).toEqual(listed);
+  });
+
+  it('all or nothing: a fault several segments in undoes the segments already applied', async () => {
+    const c = await createCampaign(db);
+    const imports = async () => Number((await db.selectFrom('contact_imports').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const errors = async () => Number((await db.selectFrom('contact_import_errors').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const [importsBefore, errorsBefore] = [await imports(), await errors()];
+    const good = Array.from({ length: 750 }, (_, i) => (i % 10 === 0 ? `12${i}` : `347${String(7200000 + i)}`)).join('\n');
+    const err = await rejection(segmented(c.id, `phone_number,note\n${good}\n3479999999,"open\n`));
+    expect(err.code).toBe('csv.unbalanced_quotes');
+    expect(await contactsOf(c.id)).toEqual([]);
+    expect(await imports()).toBe(importsBefore);
+    expect(await errors()).toBe(errorsBefore);
+  });
+});
+
 describe.runIf(testEngine() === 'postgres')('importContacts, concurrently', () => {
   it('two uploads of overlapping numbers in opposite orders both succeed; each number is stored once', async () => {
     const other = await t.connectAgain(4);
@@ -230,9 +276,10 @@ describe.runIf(testEngine() === 'postgres')('importContacts, concurrently', () =
     const numbers = Array.from({ length: 2000 }, (_, i) => `347${String(6000000 + i)}`);
     const a = 'phone_number\n' + numbers.join('\n') + '\n';
     const b = 'phone_number\n' + [...numbers].reverse().join('\n') + '\n';
+    // Small segments: each upload inserts in many steps, in opposite orders.
     const [ra, rb] = await Promise.all([
-      run(c.id, a),
-      importContacts(other, { campaignId: c.id, source: chunks(Buffer.from(b)), maxBytes: 1 << 30 }),
+      run(c.id, a, { segmentRows: 100 }),
+      importContacts(other, { campaignId: c.id, source: chunks(Buffer.from(b)), maxBytes: 1 << 30, segmentRows: 100 }),
     ]);
     expect(ra.accepted + rb.accepted).toBe(2000);
     expect(ra.duplicates + rb.duplicates).toBe(2000);

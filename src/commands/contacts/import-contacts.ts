@@ -1,12 +1,13 @@
 /**
  * importContacts: one uploaded CSV → contacts of one campaign, all or nothing.
  *
- * The file streams through validation into a staging table (see staging.ts);
- * then four set-based statements do the rest in the same transaction: store
- * the error list, and insert the valid rows — first occurrence of a number
- * wins, numbers already in the campaign are skipped (`ON CONFLICT DO
- * NOTHING`, which also covers a concurrent import of the same numbers), and
- * rows on the exclusion list or flagged do_not_call are stored as `excluded`.
+ * The file streams through validation into a staging table one segment at a
+ * time (see staging.ts); set-based statements move each segment on in the
+ * same transaction: store its errors, and insert its valid rows — first
+ * occurrence of a number wins, numbers already in the campaign are skipped
+ * (`ON CONFLICT DO NOTHING`, which also covers a concurrent writer of the
+ * same numbers), and rows on the exclusion list or flagged do_not_call are
+ * stored as `excluded`.
  * A file-level fault anywhere (not CSV, unbalanced quotes, size limit, a
  * dropped connection) rolls everything back.
  */
@@ -39,6 +40,8 @@ export interface ImportContactsInput {
   readonly userId?: string | null;
   /** Progress: bytes read and data rows seen so far. */
   readonly onProgress?: (progress: { bytes: number; rows: number }) => void;
+  /** Rows per staged segment (default SEGMENT_ROWS; tests use small ones). */
+  readonly segmentRows?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -84,46 +87,50 @@ export async function importContacts(db: Kysely<DB>, input: ImportContactsInput)
   const importId = randomUUID();
 
   return withBulkTransaction(db, async (trx, copyFrom) => {
-    // The set-based statements sort and hash the whole file; keep that in memory.
+    // One import per campaign at a time: segments insert in file order, and two
+    // uploads with shared numbers inserting at once could wait on each other.
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`contacts-import:${campaign.id}`}, 0))`.execute(trx);
     await sql`set local work_mem = '64MB'`.execute(trx);
     await createStagingTable(trx);
-    const tally = await stageFile(
-      trx,
-      copyFrom,
-      file,
-      (cells) => validateContactRow(cells, header, width, region),
-      (c) => [c.phone_number, c.external_contact_id, c.email, c.preferred_language, c.has_prior_consent, c.do_not_call, c.timezone, null],
-      input.onProgress ? (rows) => input.onProgress!({ bytes, rows }) : undefined,
-    );
-    if (tally.totalRows === 0) throw invalidFile('csv.header_only', 'the file has a header but no data rows');
-
-    // The campaign may have been completed or cancelled while the file streamed.
-    await campaignForImport(trx, campaign.id, true);
-
     await trx
       .insertInto('contact_imports')
       .values({ id: importId, kind: 'contacts', campaign_id: campaign.id, created_by_user_id: input.userId ?? null, file_name: input.fileName ?? null })
       .execute();
-    await storeErrors(trx, importId);
 
-    const inserted = await sql<{ accepted: number; excluded: number }>`
-      with ins as (
-        insert into contacts (id, campaign_id, phone_number, external_contact_id, email, preferred_language,
-                              has_prior_consent, do_not_call, timezone, state)
-        select s.id, ${campaign.id}::uuid, s.phone_number, s.external_contact_id, s.email, s.preferred_language::contact_language,
-               s.has_prior_consent, s.do_not_call, s.timezone,
-               case when s.do_not_call or e.phone_number is not null then 'excluded'::contact_state else 'pending'::contact_state end
-        from ${sql.raw(STAGING_TABLE)} s
-        left join exclusion_list_entries e on e.phone_number = s.phone_number
-        where s.kind = 'v'
-        -- Number order: the first line of a repeated number wins, concurrent uploads
-        -- take row locks in the same order (no deadlocks), and index inserts stay local.
-        order by s.phone_number, s.line
-        on conflict (campaign_id, phone_number) do nothing
-        returning state
-      )
-      select count(*)::int as accepted, count(*) filter (where state = 'excluded')::int as excluded from ins`.execute(trx);
-    const { accepted, excluded } = inserted.rows[0]!;
+    let accepted = 0;
+    let excluded = 0;
+    const tally = await stageFile(trx, copyFrom, file, {
+      validate: (cells) => validateContactRow(cells, header, width, region),
+      toValues: (c) => [c.phone_number, c.external_contact_id, c.email, c.preferred_language, c.has_prior_consent, c.do_not_call, c.timezone, null],
+      ...(input.onProgress ? { onRow: (rows: number) => input.onProgress!({ bytes, rows }) } : {}),
+      ...(input.segmentRows ? { segmentRows: input.segmentRows } : {}),
+      apply: async (q) => {
+        await storeErrors(q, importId);
+        const inserted = await sql<{ accepted: number; excluded: number }>`
+          with ins as (
+            insert into contacts (id, campaign_id, phone_number, external_contact_id, email, preferred_language,
+                                  has_prior_consent, do_not_call, timezone, state)
+            select s.id, ${campaign.id}::uuid, s.phone_number, s.external_contact_id, s.email, s.preferred_language::contact_language,
+                   s.has_prior_consent, s.do_not_call, s.timezone,
+                   case when s.do_not_call or e.phone_number is not null then 'excluded'::contact_state else 'pending'::contact_state end
+            from ${sql.raw(STAGING_TABLE)} s
+            left join exclusion_list_entries e on e.phone_number = s.phone_number
+            where s.kind = 'v'
+            -- Number order within the segment: its first line of a repeated number
+            -- wins (earlier segments are already stored), and index inserts stay local.
+            order by s.phone_number, s.line
+            on conflict (campaign_id, phone_number) do nothing
+            returning state
+          )
+          select count(*)::int as accepted, count(*) filter (where state = 'excluded')::int as excluded from ins`.execute(q);
+        accepted += inserted.rows[0]!.accepted;
+        excluded += inserted.rows[0]!.excluded;
+      },
+    });
+    if (tally.totalRows === 0) throw invalidFile('csv.header_only', 'the file has a header but no data rows');
+
+    // The campaign may have been completed or cancelled while the file streamed.
+    await campaignForImport(trx, campaign.id, true);
     return finishImport(trx, importId, tally, header.unknown, { accepted, excluded });
   });
 }

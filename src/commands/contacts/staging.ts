@@ -1,11 +1,12 @@
 /**
  * The shared path of every CSV import: validated rows stream into a temporary
  * staging table inside the import's transaction (COPY on PostgreSQL, batched
- * JSON inserts on PGlite), then set-based SQL takes it from there.
+ * JSON inserts on PGlite), one segment at a time, and set-based SQL moves each
+ * segment on (see stageFile).
  *
  * Memory stays bounded: the reader holds one chunk and one record, this module
- * one batch; the staging table lives in the database and disappears at commit
- * or rollback (`ON COMMIT DROP`).
+ * at most two segments of encoded rows; the staging table lives in the
+ * database and disappears at commit or rollback (`ON COMMIT DROP`).
  */
 import { sql, type Kysely } from 'kysely';
 import { batchIds, type BatchIds } from '../../db/batch-ids.js';
@@ -60,7 +61,11 @@ export async function createStagingTable(trx: Kysely<DB>): Promise<void> {
     ) on commit drop`.execute(trx);
 }
 
-/** Turns validated rows into what the engine loads: COPY text, or row objects for JSON. */
+/**
+ * Turns validated rows into what the engine loads: COPY text, or a JSON array
+ * of rows. A batch is taken in a compact, flat form (bytes, one string): a
+ * segment waits in memory as a few of those, not as many small strings.
+ */
 interface Encoder<Chunk> {
   valid(line: number, v: StagedValues): void;
   error(line: number, p: RowProblem): void;
@@ -72,7 +77,7 @@ const NO_ERROR = '\\N\t\\N\t\\N';
 const NO_VALUES = '\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N';
 
 /** COPY text format, built as one string per batch (no per-row objects). */
-function copyEncoder(ids: BatchIds): Encoder<string> {
+function copyEncoder(ids: BatchIds): Encoder<Buffer> {
   let out = '';
   return {
     valid(line, v) {
@@ -82,7 +87,7 @@ function copyEncoder(ids: BatchIds): Encoder<string> {
       out += `${line}\te\t${NO_VALUES}\t${copyText(p.field)}\t${copyText(p.code)}\t${copyText(p.message)}\n`;
     },
     take() {
-      const chunk = out;
+      const chunk = Buffer.from(out, 'utf8');
       out = '';
       return chunk;
     },
@@ -92,7 +97,7 @@ function copyEncoder(ids: BatchIds): Encoder<string> {
 type JsonRow = (string | number | boolean | null)[];
 
 /** Arrays in COLUMNS order, for json_populate_recordset-free loading on PGlite. */
-function jsonEncoder(ids: BatchIds): Encoder<JsonRow[]> {
+function jsonEncoder(ids: BatchIds): Encoder<string> {
   let rows: JsonRow[] = [];
   return {
     valid(line, v) {
@@ -102,7 +107,7 @@ function jsonEncoder(ids: BatchIds): Encoder<JsonRow[]> {
       rows.push([line, 'e', null, null, null, null, null, null, null, null, null, p.field, p.code, p.message]);
     },
     take() {
-      const chunk = rows;
+      const chunk = JSON.stringify(rows);
       rows = [];
       return chunk;
     },
@@ -119,7 +124,8 @@ async function* encodedBatches<T, Chunk>(
   toValues: (value: T) => StagedValues,
   encoder: Encoder<Chunk>,
   tally: StagingTally,
-  onRow?: (rows: number) => void,
+  onRow: ((rows: number) => void) | undefined,
+  batchRows: number,
 ): AsyncGenerator<Chunk> {
   let pending = 0;
   for await (const records of file.batches) {
@@ -139,7 +145,7 @@ async function* encodedBatches<T, Chunk>(
       }
       pending++;
     }
-    if (pending >= BATCH_ROWS) {
+    if (pending >= batchRows) {
       onRow?.(tally.totalRows);
       pending = 0;
       yield encoder.take();
@@ -150,29 +156,110 @@ async function* encodedBatches<T, Chunk>(
 }
 
 /**
- * Streams the file's validated rows into the staging table (which must exist)
- * and returns the tally. Throws the reader's `csv.*` errors as they surface.
+ * Rows per segment: the staging table holds one segment at a time. Large
+ * enough that the per-statement costs vanish (20 segments per million rows),
+ * small enough that one encoded segment (~7 MB) is what a waiting segment
+ * holds in memory.
  */
-export async function stageFile<T>(
-  trx: Kysely<DB>,
-  copyFrom: CopyFrom | null,
-  file: CsvFile,
-  validate: (cells: string[]) => RowResult<T>,
-  toValues: (value: T) => StagedValues,
-  onRow?: (rows: number) => void,
-): Promise<StagingTally> {
+export const SEGMENT_ROWS = 50_000;
+
+export interface StageOptions<T> {
+  readonly validate: (cells: string[]) => RowResult<T>;
+  readonly toValues: (value: T) => StagedValues;
+  /**
+   * Moves one segment from the staging table to where it belongs (its valid
+   * rows and its errors). Called once per segment, in file order, with the
+   * staging table holding exactly that segment; it is emptied afterwards.
+   */
+  readonly apply: (trx: Kysely<DB>) => Promise<void>;
+  readonly onRow?: (rows: number) => void;
+  /** Defaults to SEGMENT_ROWS (tests use small segments). */
+  readonly segmentRows?: number;
+}
+
+/**
+ * Streams the file's validated rows through the staging table (which must
+ * exist) in segments and returns the tally. Throws the reader's `csv.*`
+ * errors as they surface; the caller's transaction then undoes every segment.
+ *
+ * Pipelined: while the database applies segment n (dedupe, exclusion match,
+ * insert: the expensive part), this process reads, decodes and validates
+ * segment n + 1, so the import costs about the larger of the two instead of
+ * their sum. Segments are applied in file order, so "the first line of a
+ * repeated number wins" holds across segments as within one.
+ */
+export async function stageFile<T>(trx: Kysely<DB>, copyFrom: CopyFrom | null, file: CsvFile, opts: StageOptions<T>): Promise<StagingTally> {
   const tally: StagingTally = { totalRows: 0, validRows: 0, rejectedRows: 0, errorsTotal: 0, firstErrors: [] };
+  const segmentRows = opts.segmentRows ?? SEGMENT_ROWS;
   if (copyFrom) {
-    await copyFrom(`COPY ${STAGING_TABLE} (${COLUMNS.join(', ')}) FROM STDIN`, encodedBatches(file, validate, toValues, copyEncoder(batchIds()), tally, onRow));
+    const copySql = `COPY ${STAGING_TABLE} (${COLUMNS.join(', ')}) FROM STDIN`;
+    const batches = encodedBatches(file, opts.validate, opts.toValues, copyEncoder(batchIds()), tally, opts.onRow, Math.min(BATCH_ROWS, segmentRows));
+    await inSegments(trx, batches, tally, segmentRows, opts.apply, async (chunks) => {
+      await copyFrom(copySql, chunksOf(chunks));
+    });
   } else {
     const select = COLUMNS.map((c, i) => `(r->>${i})::${c === 'line' ? 'integer' : c === 'kind' ? '"char"' : c === 'id' ? 'uuid' : c.startsWith('has_') || c === 'do_not_call' ? 'boolean' : 'text'}`).join(', ');
-    for await (const rows of encodedBatches(file, validate, toValues, jsonEncoder(batchIds()), tally, onRow)) {
-      await sql`
-        insert into ${sql.raw(STAGING_TABLE)} (${sql.raw(COLUMNS.join(', '))})
-        select ${sql.raw(select)} from json_array_elements(${JSON.stringify(rows)}::json) as r`.execute(trx);
-    }
+    const batches = encodedBatches(file, opts.validate, opts.toValues, jsonEncoder(batchIds()), tally, opts.onRow, Math.min(BATCH_ROWS, segmentRows));
+    await inSegments(trx, batches, tally, segmentRows, opts.apply, async (chunks) => {
+      for (const rows of chunks) {
+        await sql`
+          insert into ${sql.raw(STAGING_TABLE)} (${sql.raw(COLUMNS.join(', '))})
+          select ${sql.raw(select)} from json_array_elements(${rows}::json) as r`.execute(trx);
+      }
+    });
   }
   return tally;
+}
+
+async function* chunksOf(chunks: readonly Buffer[]): AsyncGenerator<Buffer> {
+  yield* chunks;
+}
+
+/**
+ * Collects encoded batches into segments; each full segment waits for the
+ * previous one's `apply`, is loaded into the staging table, and its `apply`
+ * starts without being awaited, so validation of the next segment overlaps it.
+ */
+async function inSegments<Chunk>(
+  trx: Kysely<DB>,
+  batches: AsyncGenerator<Chunk>,
+  tally: StagingTally,
+  segmentRows: number,
+  apply: (trx: Kysely<DB>) => Promise<void>,
+  load: (chunks: Chunk[]) => Promise<void>,
+): Promise<void> {
+  let segment: Chunk[] = [];
+  let segmentStart = 0;
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | undefined;
+  const settled = async () => {
+    await inFlight;
+    if (failure) throw failure.error;
+  };
+  const flush = async () => {
+    const chunks = segment;
+    segment = [];
+    segmentStart = tally.totalRows;
+    await settled();
+    await load(chunks);
+    inFlight = apply(trx)
+      .then(() => sql`truncate ${sql.raw(STAGING_TABLE)}`.execute(trx))
+      .then(
+        () => undefined,
+        (error: unknown) => void (failure = { error }),
+      );
+  };
+  try {
+    for await (const chunk of batches) {
+      segment.push(chunk);
+      if (tally.totalRows - segmentStart >= segmentRows) await flush();
+    }
+    if (segment.length > 0) await flush();
+    await settled();
+  } finally {
+    // Never hand the connection back (to a rollback) with a statement of ours still running.
+    await inFlight;
+  }
 }
 
 /** Copies every staged problem into contact_import_errors for the downloadable CSV. */

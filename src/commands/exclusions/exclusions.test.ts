@@ -80,6 +80,25 @@ describe('importExclusions', () => {
     expect(r2).toMatchObject({ accepted: 2, excluded: 1 });
   });
 
+  it('in segments (100 rows at a time): repeats across segments count once, every segment excludes its contacts, a late fault undoes all', async () => {
+    const c = await createCampaign(db);
+    const early = await createContact(db, c.id, { phone_number: '+393476800010' });
+    const late = await createContact(db, c.id, { phone_number: '+393476800950' });
+    const numbers = Array.from({ length: 1000 }, (_, i) => `347680${String(i).padStart(4, '0')}`);
+    const file = 'phone_number\n' + [...numbers, numbers[10], numbers[500]].join('\n') + '\n';
+    const report = await importExclusions(db, { source: once(file), maxBytes: 1 << 22, segmentRows: 100 });
+    expect(report).toMatchObject({ total_rows: 1002, accepted: 1000, duplicates: 2, rejected: 0, excluded: 2 });
+    expect([await stateOf(early.id), await stateOf(late.id)]).toEqual(['excluded', 'excluded']);
+
+    const before = (await listExclusions(db)).total;
+    const other = await createContact(db, c.id, { phone_number: '+393476810000' });
+    const faulty = 'phone_number\n' + Array.from({ length: 700 }, (_, i) => `347681${String(i).padStart(4, '0')}`).join('\n') + '\n"open\n';
+    const err = await importExclusions(db, { source: once(faulty), maxBytes: 1 << 22, segmentRows: 100 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'csv.unbalanced_quotes' });
+    expect((await listExclusions(db)).total).toBe(before);
+    expect(await stateOf(other.id)).toBe('pending');
+  });
+
   it('writes nothing for a file that is not CSV, and validates the list date', async () => {
     const before = (await listExclusions(db)).total;
     const err = await importExclusions(db, { source: once('phone_number\n3476670001\n"open\n'), maxBytes: 1 << 20 }).catch((e: unknown) => e);

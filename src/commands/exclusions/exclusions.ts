@@ -109,6 +109,8 @@ export interface ImportExclusionsInput {
   readonly maxBytes: number;
   readonly userId?: string | null;
   readonly onProgress?: (progress: { bytes: number; rows: number }) => void;
+  /** Rows per staged segment (default SEGMENT_ROWS; tests use small ones). */
+  readonly segmentRows?: number;
 }
 
 /**
@@ -141,17 +143,10 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
   const importId = randomUUID();
 
   return withBulkTransaction(db, async (trx, copyFrom) => {
+    // One list import at a time: segments insert in file order, and two lists
+    // with shared numbers inserting at once could wait on each other.
+    await sql`select pg_advisory_xact_lock(hashtextextended('exclusions-import', 0))`.execute(trx);
     await createStagingTable(trx);
-    const tally = await stageFile(
-      trx,
-      copyFrom,
-      file,
-      (cells) => validateExclusionRow(cells, header, width, region),
-      (e) => [e.phone_number, null, null, null, null, null, null, e.reason],
-      input.onProgress ? (rows) => input.onProgress!({ bytes, rows }) : undefined,
-    );
-    if (tally.totalRows === 0) throw invalidFile('csv.header_only', 'the file has a header but no data rows');
-
     await trx
       .insertInto('contact_imports')
       .values({
@@ -164,26 +159,36 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
         list_date: listDate,
       })
       .execute();
-    await storeErrors(trx, importId);
 
-    const inserted = await sql<{ accepted: number }>`
-      with ins as (
-        insert into exclusion_list_entries (id, phone_number, reason, source, list_name, list_date, import_id)
-        select s.id, s.phone_number, coalesce(s.reason, ${defaultReason}), 'import', ${input.listName?.trim() || null}, ${listDate}::date, ${importId}::uuid
-        from ${sql.raw(STAGING_TABLE)} s
-        where s.kind = 'v'
-        order by s.phone_number, s.line
-        on conflict (phone_number) do nothing
-        returning 1
-      )
-      select count(*)::int as accepted from ins`.execute(trx);
-    const accepted = inserted.rows[0]!.accepted;
-
-    const marked = await sql`
-      update contacts c set state = 'excluded'
-      from (select distinct phone_number from ${sql.raw(STAGING_TABLE)} where kind = 'v') s
-      where c.phone_number = s.phone_number and c.state in ('pending', 'not_reached')`.execute(trx);
-    const excluded = Number(marked.numAffectedRows ?? 0);
+    let accepted = 0;
+    let excluded = 0;
+    const tally = await stageFile(trx, copyFrom, file, {
+      validate: (cells) => validateExclusionRow(cells, header, width, region),
+      toValues: (e) => [e.phone_number, null, null, null, null, null, null, e.reason],
+      ...(input.onProgress ? { onRow: (rows: number) => input.onProgress!({ bytes, rows }) } : {}),
+      ...(input.segmentRows ? { segmentRows: input.segmentRows } : {}),
+      apply: async (q) => {
+        await storeErrors(q, importId);
+        const inserted = await sql<{ accepted: number }>`
+          with ins as (
+            insert into exclusion_list_entries (id, phone_number, reason, source, list_name, list_date, import_id)
+            select s.id, s.phone_number, coalesce(s.reason, ${defaultReason}), 'import', ${input.listName?.trim() || null}, ${listDate}::date, ${importId}::uuid
+            from ${sql.raw(STAGING_TABLE)} s
+            where s.kind = 'v'
+            order by s.phone_number, s.line
+            on conflict (phone_number) do nothing
+            returning 1
+          )
+          select count(*)::int as accepted from ins`.execute(q);
+        accepted += inserted.rows[0]!.accepted;
+        const marked = await sql`
+          update contacts c set state = 'excluded'
+          from (select distinct phone_number from ${sql.raw(STAGING_TABLE)} where kind = 'v') s
+          where c.phone_number = s.phone_number and c.state in ('pending', 'not_reached')`.execute(q);
+        excluded += Number(marked.numAffectedRows ?? 0);
+      },
+    });
+    if (tally.totalRows === 0) throw invalidFile('csv.header_only', 'the file has a header but no data rows');
     return finishImport(trx, importId, tally, header.unknown, { accepted, excluded });
   });
 }
