@@ -6,23 +6,17 @@
  * turns; what a viewer may not see; axe; screenshots at 1280 and 820 px in
  * artifacts/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { runSimulation } from '../../src/cli/simulate.js';
 import { loadConfig } from '../../src/config.js';
-import { WEB_ROOT } from '../../src/http/web.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { TEST_TOKEN_SECRET } from '../support/api.js';
 import { chromiumAvailable, launchBrowser } from '../support/browser.js';
+import { capture, type DemoUser, signIn as signInAs, startConsoleApp } from '../support/console-browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 
-const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 const run = chromiumAvailable();
 const log = createLogger({ level: 'silent' });
 
@@ -37,11 +31,6 @@ let callId: string;
 
 beforeAll(async () => {
   if (!run) return;
-  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
-    const { build } = await import('vite');
-    await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
-  }
-  mkdirSync(SHOTS, { recursive: true });
   t = await freshDatabase();
   const env: Record<string, string> = { LOG_LEVEL: 'silent' };
   if (t.url) env.DATABASE_URL = t.url;
@@ -59,12 +48,7 @@ beforeAll(async () => {
     .where((eb) => eb.exists(eb.selectFrom('dialogue_turns as d').select('d.id').whereRef('d.call_attempt_id', '=', 'a.id').where('d.stage', '=', 'q1')))
     .limit(1).executeTakeFirstOrThrow();
   callId = call.call_id;
-  app = await buildApp(
-    loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, LOG_LEVEL: 'silent', STATS_CACHE_TTL_SECONDS: '2' }),
-    log,
-    { database: t },
-  );
-  base = await app.start();
+  ({ app, base } = await startConsoleApp(t, { env: { STATS_CACHE_TTL_SECONDS: '2' } }));
   browser = await launchBrowser();
 }, 240_000);
 afterAll(async () => {
@@ -73,28 +57,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(who: 'demo-admin' | 'demo-manager' | 'demo-viewer', locale: 'en' | 'it' = 'en'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: locale === 'it' ? 'it-IT' : 'en-GB', acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${base}/`);
-  await page.getByRole('link', { name: locale === 'it' ? /Accedi/ : /Sign in/ }).click();
-  await page.locator(`button[value="${who}"]`).click();
-  await page.waitForURL(`${base}/campaigns`);
-  return page;
-}
-
-/** Both widths, and no serious accessibility violations on the screen. */
-async function capture(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 820]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.waitForTimeout(150); // charts re-measure their container
-    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-  const axe = await new AxeBuilder({ page }).analyze();
-  const bad = axe.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
-}
+const signIn = (who: DemoUser, locale: 'en' | 'it' = 'en'): Promise<Page> => signInAs(browser, base, who, locale);
 
 /** No phone number (nor its national digits) and no email of the campaign's contacts in the address bar. */
 async function expectCleanUrl(page: Page): Promise<void> {

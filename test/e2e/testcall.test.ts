@@ -5,23 +5,15 @@
  * turn and the completed state, and nothing is stored. Screenshots at 1280 and
  * 820 px go to artifacts/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { WEB_ROOT } from '../../src/http/web.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { TEST_TOKEN_SECRET } from '../support/api.js';
+import type { App } from '../../src/app.js';
 import { chromiumAvailable, launchBrowser } from '../support/browser.js';
+import { capture, type DemoUser, signIn as signInAs, startConsoleApp } from '../support/console-browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { createCampaign, createContact } from '../support/factories.js';
 
-const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 const run = chromiumAvailable();
 
 let t: TestDatabase;
@@ -32,14 +24,8 @@ let campaignId: string;
 
 beforeAll(async () => {
   if (!run) return;
-  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
-    const { build } = await import('vite');
-    await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
-  }
-  mkdirSync(SHOTS, { recursive: true });
   t = await freshDatabase();
-  app = await buildApp(loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, LOG_LEVEL: 'silent' }), createLogger({ level: 'silent' }), { database: t });
-  base = await app.start();
+  ({ app, base } = await startConsoleApp(t));
   browser = await launchBrowser();
   campaignId = (
     await createCampaign(t.db, {
@@ -55,11 +41,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(who: 'demo-manager' | 'demo-viewer', opts: { locale?: 'en' | 'it'; speech?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: opts.locale === 'it' ? 'it-IT' : 'en-GB' });
+/** Signed in as `who`; with `speech`, the browser "hears" scripted phrases from the next page on. */
+async function signIn(who: DemoUser, opts: { locale?: 'en' | 'it'; speech?: boolean } = {}): Promise<Page> {
+  const page = await signInAs(browser, base, who, opts.locale);
   if (opts.speech) {
     // A stand-in for the browser's speech recognition: "hears" the next scripted phrase.
-    await context.addInitScript(() => {
+    await page.context().addInitScript(() => {
       const said = ['yes please'];
       class FakeRecognition {
         lang = '';
@@ -83,23 +70,7 @@ async function signIn(who: 'demo-manager' | 'demo-viewer', opts: { locale?: 'en'
       Object.assign(globalThis, { SpeechRecognition: FakeRecognition, webkitSpeechRecognition: FakeRecognition });
     });
   }
-  const page = await context.newPage();
-  await page.goto(`${base}/`);
-  await page.getByRole('link', { name: opts.locale === 'it' ? /Accedi/ : /Sign in/ }).click();
-  await page.locator(`button[value="${who}"]`).click();
-  await page.waitForURL(`${base}/campaigns`);
   return page;
-}
-
-async function capture(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 820]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-  const axe = await new AxeBuilder({ page }).analyze();
-  const bad = axe.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
 }
 
 async function surveyRowCounts(): Promise<Record<string, number>> {

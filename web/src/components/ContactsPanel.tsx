@@ -5,7 +5,9 @@ import { uploadContacts, useContacts } from '../lib/contacts';
 import { type MessageKey, useI18n } from '../lib/i18n';
 import { ContactAttempts } from './ContactAttempts';
 import { CsvUpload } from './CsvImport';
+import { FilterBar, FilterSelect, SearchField } from './FilterBar';
 import { ErrorState, Loading } from './Layout';
+import { Pager } from './Pager';
 
 const STATES = ['pending', 'in_progress', 'completed', 'refused', 'not_reached', 'excluded'] as const;
 const OUTCOMES = ['completed', 'refused', 'no_answer', 'busy', 'voicemail', 'failed'] as const;
@@ -38,41 +40,11 @@ export function ContactsPanel({ campaignId, canUpload, onImported }: { campaignI
           }}
         />
       )}
-      <form
-        className="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setPage(1);
-        }}
-      >
-        <label>
-          {t('campaigns.filter.status')}
-          <select value={state} onChange={(e) => (setState(e.target.value), setPage(1))}>
-            <option value="">{t('campaigns.filter.all')}</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {t(`detail.tiles.${s}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('contacts.outcome')}
-          <select value={outcome} onChange={(e) => (setOutcome(e.target.value), setPage(1))}>
-            <option value="">{t('contacts.anyOutcome')}</option>
-            {OUTCOMES.map((o) => (
-              <option key={o} value={o}>
-                {t(`outcome.${o}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('contacts.search')}
-          <input type="search" value={search} onChange={(e) => (setSearch(e.target.value), setPage(1))} />
-        </label>
-      </form>
+      <FilterBar onSubmit={() => setPage(1)} searchButton={false}>
+        <FilterSelect label={t('campaigns.filter.status')} all={t('campaigns.filter.all')} options={STATES} optionLabel={(s) => t(`detail.tiles.${s}` as MessageKey)} value={state} onChange={(v) => (setState(v), setPage(1))} />
+        <FilterSelect label={t('contacts.outcome')} all={t('contacts.anyOutcome')} options={OUTCOMES} optionLabel={(o) => t(`outcome.${o}` as MessageKey)} value={outcome} onChange={(v) => (setOutcome(v), setPage(1))} />
+        <SearchField label={t('contacts.search')} value={search} onChange={(v) => (setSearch(v), setPage(1))} />
+      </FilterBar>
       {contacts.isPending ? (
         <Loading />
       ) : contacts.isError ? (
@@ -135,15 +107,7 @@ export function ContactsPanel({ campaignId, canUpload, onImported }: { campaignI
             </tbody>
           </table>
           </div>
-          <nav className="pager" aria-label={t('contacts.pagination')}>
-            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              {t('common.previous')}
-            </button>
-            <span>{t('common.page', { page, pages })}</span>
-            <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-              {t('common.next')}
-            </button>
-          </nav>
+          <Pager page={page} pages={pages} onPage={setPage} label={t('contacts.pagination')} />
         </>
       )}
     </section>

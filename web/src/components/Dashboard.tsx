@@ -3,7 +3,7 @@
  * answer distributions, live (server-sent events, polling fallback), with the
  * export for roles that may export. Every chart has its figures in a table.
  */
-import { useId, useState } from 'react';
+import { type ReactElement, type ReactNode, useId, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useSession } from '../lib/auth';
 import { type MessageKey, useI18n } from '../lib/i18n';
@@ -206,64 +206,45 @@ function CallsOverTime({ s }: { s: CampaignStats }) {
       {points.length === 0 ? (
         <p className="empty">{t('dash.calls.empty')}</p>
       ) : (
-        <figure className="chart">
-          <div role="img" aria-label={t('dash.calls.chart', { period: periodText.toLowerCase(), n: points.length })} className="chart-box">
-            <ResponsiveContainer width="100%" height={260}>
-              {points.length <= 24 ? (
-                // Few points: grouped bars read better than lines between two or three dots.
-                <BarChart data={points} accessibilityLayer={false} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-                  <CartesianGrid stroke="#d5dae0" strokeDasharray="3 3" vertical={false} />
-                  <XAxis dataKey="label" tick={{ fill: '#555e69', fontSize: 12 }} minTickGap={16} />
-                  <YAxis allowDecimals={false} tick={{ fill: '#555e69', fontSize: 12 }} width={40} />
-                  <Tooltip />
-                  <Legend itemSorter={null} />
-                  {SERIES.map((x) => (
-                    <Bar key={x.key} dataKey={x.key} name={t(`dash.calls.${x.key}` as MessageKey)} fill={x.color} maxBarSize={28} isAnimationActive={false} />
-                  ))}
-                </BarChart>
-              ) : (
-                <LineChart data={points} accessibilityLayer={false} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-                  <CartesianGrid stroke="#d5dae0" strokeDasharray="3 3" />
-                  <XAxis dataKey="label" tick={{ fill: '#555e69', fontSize: 12 }} minTickGap={24} />
-                  <YAxis allowDecimals={false} tick={{ fill: '#555e69', fontSize: 12 }} width={40} />
-                  <Tooltip />
-                  <Legend itemSorter={null} />
-                  {SERIES.map((x) => (
-                    <Line key={x.key} type="monotone" dataKey={x.key} name={t(`dash.calls.${x.key}` as MessageKey)} stroke={x.color} strokeWidth={2} strokeDasharray={x.dash} dot={false} isAnimationActive={false} />
-                  ))}
-                </LineChart>
-              )}
-            </ResponsiveContainer>
-          </div>
-          <details className="data-table">
-            <summary>{t('dash.table.show')}</summary>
-            <table className="table">
-              <caption>
-                {t('dash.calls.title')} ({periodText.toLowerCase()}, {s.timezone})
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('dash.calls.time')}</th>
-                  {SERIES.map((x) => (
-                    <th key={x.key} scope="col" className="num">
-                      {t(`dash.calls.${x.key}` as MessageKey)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {points.map((p) => (
-                  <tr key={p.start}>
-                    <th scope="row">{p.label}</th>
-                    <td className="num">{p.attempts}</td>
-                    <td className="num">{p.answers}</td>
-                    <td className="num">{p.completions}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </details>
-        </figure>
+        <ChartWithTable
+          label={t('dash.calls.chart', { period: periodText.toLowerCase(), n: points.length })}
+          height={260}
+          caption={
+            <>
+              {t('dash.calls.title')} ({periodText.toLowerCase()}, {s.timezone})
+            </>
+          }
+          head={t('dash.calls.time')}
+          columns={SERIES.map((x) => ({ key: x.key, label: t(`dash.calls.${x.key}` as MessageKey), value: (p: (typeof points)[number]) => p[x.key] }))}
+          rows={points}
+          rowKey={(p) => p.start}
+          rowHead={(p) => p.label}
+        >
+          {points.length <= 24 ? (
+            // Few points: grouped bars read better than lines between two or three dots.
+            <BarChart data={points} accessibilityLayer={false} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+              <CartesianGrid stroke="#d5dae0" strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="label" tick={{ fill: '#555e69', fontSize: 12 }} minTickGap={16} />
+              <YAxis allowDecimals={false} tick={{ fill: '#555e69', fontSize: 12 }} width={40} />
+              <Tooltip />
+              <Legend itemSorter={null} />
+              {SERIES.map((x) => (
+                <Bar key={x.key} dataKey={x.key} name={t(`dash.calls.${x.key}` as MessageKey)} fill={x.color} maxBarSize={28} isAnimationActive={false} />
+              ))}
+            </BarChart>
+          ) : (
+            <LineChart data={points} accessibilityLayer={false} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+              <CartesianGrid stroke="#d5dae0" strokeDasharray="3 3" />
+              <XAxis dataKey="label" tick={{ fill: '#555e69', fontSize: 12 }} minTickGap={24} />
+              <YAxis allowDecimals={false} tick={{ fill: '#555e69', fontSize: 12 }} width={40} />
+              <Tooltip />
+              <Legend itemSorter={null} />
+              {SERIES.map((x) => (
+                <Line key={x.key} type="monotone" dataKey={x.key} name={t(`dash.calls.${x.key}` as MessageKey)} stroke={x.color} strokeWidth={2} strokeDasharray={x.dash} dot={false} isAnimationActive={false} />
+              ))}
+            </LineChart>
+          )}
+        </ChartWithTable>
       )}
     </section>
   );
@@ -320,43 +301,94 @@ function QuestionAnswers({ q }: { q: CampaignStats['questions'][number] }) {
           </tbody>
         </table>
       ) : (
-        <figure className="chart">
-          <div role="img" aria-label={t('dash.answers.chart', { n: q.question, bins: bins.length })} className="chart-box">
-            <ResponsiveContainer width="100%" height={180}>
-              <BarChart data={bins} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-                <CartesianGrid stroke="#d5dae0" strokeDasharray="3 3" vertical={false} />
-                <XAxis dataKey="label" tick={{ fill: '#555e69', fontSize: 12 }} interval={0} />
-                <YAxis allowDecimals={false} tick={{ fill: '#555e69', fontSize: 12 }} width={32} />
-                <Tooltip />
-                <Bar dataKey="count" name={t('dash.answers.count')} fill="#0b5cad" isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
-          <details className="data-table">
-            <summary>{t('dash.table.show')}</summary>
-            <table className="table compact">
-              <caption>{t('dash.answers.question', { n: q.question })}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('dash.answers.value')}</th>
-                  <th scope="col" className="num">
-                    {t('dash.answers.count')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {bins.map((b) => (
-                  <tr key={b.label}>
-                    <th scope="row">{b.label}</th>
-                    <td className="num">{b.count}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </details>
-        </figure>
+        <ChartWithTable
+          label={t('dash.answers.chart', { n: q.question, bins: bins.length })}
+          height={180}
+          compact
+          caption={t('dash.answers.question', { n: q.question })}
+          head={t('dash.answers.value')}
+          columns={[{ key: 'count', label: t('dash.answers.count'), value: (b: (typeof bins)[number]) => b.count }]}
+          rows={bins}
+          rowKey={(b) => b.label}
+          rowHead={(b) => b.label}
+        >
+          <BarChart data={bins} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+            <CartesianGrid stroke="#d5dae0" strokeDasharray="3 3" vertical={false} />
+            <XAxis dataKey="label" tick={{ fill: '#555e69', fontSize: 12 }} interval={0} />
+            <YAxis allowDecimals={false} tick={{ fill: '#555e69', fontSize: 12 }} width={32} />
+            <Tooltip />
+            <Bar dataKey="count" name={t('dash.answers.count')} fill="#0b5cad" isAnimationActive={false} />
+          </BarChart>
+        </ChartWithTable>
       )}
     </article>
+  );
+}
+
+/**
+ * A chart, labelled as one image for assistive technology, with its figures in a table behind
+ * "show the figures": a header column (`head`, each row's `rowHead`) and one numeric column per `columns`.
+ */
+function ChartWithTable<R>({
+  label,
+  height,
+  compact = false,
+  caption,
+  head,
+  columns,
+  rows,
+  rowKey,
+  rowHead,
+  children,
+}: {
+  label: string;
+  height: number;
+  compact?: boolean;
+  caption: ReactNode;
+  head: string;
+  columns: readonly { key: string; label: string; value: (row: R) => ReactNode }[];
+  rows: readonly R[];
+  rowKey: (row: R) => string;
+  rowHead: (row: R) => ReactNode;
+  children: ReactElement;
+}) {
+  const { t } = useI18n();
+  return (
+    <figure className="chart">
+      <div role="img" aria-label={label} className="chart-box">
+        <ResponsiveContainer width="100%" height={height}>
+          {children}
+        </ResponsiveContainer>
+      </div>
+      <details className="data-table">
+        <summary>{t('dash.table.show')}</summary>
+        <table className={compact ? 'table compact' : 'table'}>
+          <caption>{caption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{head}</th>
+              {columns.map((c) => (
+                <th key={c.key} scope="col" className="num">
+                  {c.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={rowKey(r)}>
+                <th scope="row">{rowHead(r)}</th>
+                {columns.map((c) => (
+                  <td key={c.key} className="num">
+                    {c.value(r)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
   );
 }
 

@@ -1,10 +1,14 @@
 /** Previous / next paging with "page n of m" (numbered pages) or a cursor stack (keyset pages). */
 import { useI18n } from '../lib/i18n';
 
-export function Pager({ page, pages, onPage, label }: { page: number; pages: number; onPage: (page: number) => void; label: string }) {
+/**
+ * Numbered pages. With a `label` it is a navigation landmark of its own; without one, a plain
+ * group for a pager that already stands inside another navigation (the demo mailbox's list).
+ */
+export function Pager({ page, pages, onPage, label }: { page: number; pages: number; onPage: (page: number) => void; label?: string }) {
   const { t } = useI18n();
-  return (
-    <nav className="pager" aria-label={label}>
+  const buttons = (
+    <>
       <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
         {t('common.previous')}
       </button>
@@ -12,6 +16,13 @@ export function Pager({ page, pages, onPage, label }: { page: number; pages: num
       <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
         {t('common.next')}
       </button>
+    </>
+  );
+  return label === undefined ? (
+    <div className="pager">{buttons}</div>
+  ) : (
+    <nav className="pager" aria-label={label}>
+      {buttons}
     </nav>
   );
 }

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { FilterBar, FilterSelect, SearchField } from '../components/FilterBar';
 import { ErrorState, Loading, StatusBadge } from '../components/Layout';
+import { Pager } from '../components/Pager';
 import { useSession } from '../lib/auth';
 import { useCampaigns } from '../lib/campaigns';
 import { useI18n } from '../lib/i18n';
@@ -27,32 +29,10 @@ export function Campaigns() {
           </Link>
         )}
       </div>
-      <form
-        className="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setPage(1);
-          setSearch(q);
-        }}
-      >
-        <label>
-          {t('campaigns.filter.status')}
-          <select value={status} onChange={(e) => (setStatus(e.target.value), setPage(1))}>
-            <option value="">{t('campaigns.filter.all')}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('common.search')}
-          <input type="search" value={q} onChange={(e) => setQ(e.target.value)} />
-        </label>
-        <button type="submit">{t('common.search')}</button>
-      </form>
+      <FilterBar onSubmit={() => (setPage(1), setSearch(q))}>
+        <FilterSelect label={t('campaigns.filter.status')} all={t('campaigns.filter.all')} options={STATUSES} optionLabel={(s) => t(`status.${s}`)} value={status} onChange={(v) => (setStatus(v), setPage(1))} />
+        <SearchField label={t('common.search')} value={q} onChange={setQ} />
+      </FilterBar>
       {list.isPending ? (
         <Loading />
       ) : list.isError ? (
@@ -99,15 +79,7 @@ export function Campaigns() {
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label="Pagination">
-            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              {t('common.previous')}
-            </button>
-            <span>{t('common.page', { page, pages })}</span>
-            <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-              {t('common.next')}
-            </button>
-          </nav>
+          <Pager page={page} pages={pages} onPage={setPage} label="Pagination" />
         </>
       )}
     </section>

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import { Navigate } from 'react-router';
 import { ErrorState, Loading } from '../components/Layout';
+import { Pager } from '../components/Pager';
 import { useSession } from '../lib/auth';
 import { MAILBOX_PAGE_SIZE, useDemo, useMailbox, useMailboxMessage, type MailboxMessage } from '../lib/demo';
 import { useI18n } from '../lib/i18n';
@@ -65,17 +66,7 @@ export function DemoMailbox() {
                 </li>
               ))}
             </ul>
-            {pages > 1 && (
-              <div className="pager">
-                <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-                  {t('common.previous')}
-                </button>
-                <span>{t('common.page', { page, pages })}</span>
-                <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-                  {t('common.next')}
-                </button>
-              </div>
-            )}
+            {pages > 1 && <Pager page={page} pages={pages} onPage={setPage} />}
           </nav>
           <Message id={current} />
         </div>

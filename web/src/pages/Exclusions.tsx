@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { CsvUpload } from '../components/CsvImport';
 import { Field } from '../components/Field';
+import { FilterBar, FilterSelect, SearchField } from '../components/FilterBar';
 import { ErrorState, Loading } from '../components/Layout';
 import { Pager } from '../components/Pager';
 import { ApiError, fieldErrors } from '../lib/api';
@@ -142,32 +143,10 @@ function ExclusionList({ canRemove }: { canRemove: boolean }) {
   return (
     <section className="card" aria-labelledby="excl-list-title">
       <h2 id="excl-list-title">{t('exclusions.list.title')}</h2>
-      <form
-        className="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setPage(1);
-          setSearch(q.replace(/\D/g, ''));
-        }}
-      >
-        <label>
-          {t('exclusions.search')}
-          <input type="search" inputMode="numeric" value={q} onChange={(e) => setQ(e.target.value)} maxLength={40} />
-        </label>
-        <label>
-          {t('exclusions.source')}
-          <select value={source} onChange={(e) => (setSource(e.target.value), setPage(1))}>
-            <option value="">{t('exclusions.source.all')}</option>
-            {EXCLUSION_SOURCES.map((s) => (
-              <option key={s} value={s}>
-                {t(`exclusions.source.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit">{t('common.search')}</button>
-      </form>
+      <FilterBar onSubmit={() => (setPage(1), setSearch(q.replace(/\D/g, '')))}>
+        <SearchField label={t('exclusions.search')} inputMode="numeric" value={q} onChange={setQ} maxLength={40} />
+        <FilterSelect label={t('exclusions.source')} all={t('exclusions.source.all')} options={EXCLUSION_SOURCES} optionLabel={(s) => t(`exclusions.source.${s}`)} value={source} onChange={(v) => (setSource(v), setPage(1))} />
+      </FilterBar>
       <div aria-live="polite">{removed && <p className="ok-box">{removed}</p>}</div>
       {failure !== null && <ErrorState error={failure} />}
       {list.isPending ? (

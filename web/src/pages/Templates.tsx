@@ -1,6 +1,7 @@
 /** Email templates: filterable, paginated list. */
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { FilterBar, FilterSelect, SearchField } from '../components/FilterBar';
 import { ErrorState, Loading } from '../components/Layout';
 import { Pager } from '../components/Pager';
 import { useSession } from '../lib/auth';
@@ -32,43 +33,11 @@ export function Templates() {
           </Link>
         )}
       </div>
-      <form
-        className="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setPage(1);
-          setSearch(q.trim());
-        }}
-      >
-        <label>
-          {t('templates.filter.type')}
-          <select value={type} onChange={(e) => (setType(e.target.value), setPage(1))}>
-            <option value="">{t('templates.filter.allTypes')}</option>
-            {TEMPLATE_TYPES.map((x) => (
-              <option key={x} value={x}>
-                {t(`templates.type.${x}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('templates.filter.locale')}
-          <select value={lang} onChange={(e) => (setLang(e.target.value), setPage(1))}>
-            <option value="">{t('templates.filter.allLocales')}</option>
-            {TEMPLATE_LOCALES.map((x) => (
-              <option key={x} value={x}>
-                {t(`templates.locale.${x}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('templates.search')}
-          <input type="search" value={q} onChange={(e) => setQ(e.target.value)} maxLength={200} />
-        </label>
-        <button type="submit">{t('common.search')}</button>
-      </form>
+      <FilterBar onSubmit={() => (setPage(1), setSearch(q.trim()))}>
+        <FilterSelect label={t('templates.filter.type')} all={t('templates.filter.allTypes')} options={TEMPLATE_TYPES} optionLabel={(x) => t(`templates.type.${x}`)} value={type} onChange={(v) => (setType(v), setPage(1))} />
+        <FilterSelect label={t('templates.filter.locale')} all={t('templates.filter.allLocales')} options={TEMPLATE_LOCALES} optionLabel={(x) => t(`templates.locale.${x}`)} value={lang} onChange={(v) => (setLang(v), setPage(1))} />
+        <SearchField label={t('templates.search')} value={q} onChange={setQ} maxLength={200} />
+      </FilterBar>
       {list.isPending ? (
         <Loading />
       ) : list.isError ? (

@@ -1,6 +1,7 @@
 /** The audit log: newest first, filtered, paged with the API's cursor. */
 import { useState } from 'react';
 import { Field } from '../../components/Field';
+import { FilterSelect } from '../../components/FilterBar';
 import { ErrorState, Loading } from '../../components/Layout';
 import { CursorPager } from '../../components/Pager';
 import { type AuditEntry, type AuditFilters, NO_AUDIT_FILTERS, useAudit, useUsers } from '../../lib/admin';
@@ -59,17 +60,7 @@ export function AuditLog() {
         )}
         {input('target_type', t('admin.audit.targetType'))}
         {input('target_id', t('admin.audit.targetId'))}
-        <label>
-          {t('admin.audit.outcome')}
-          <select value={form.outcome} onChange={(e) => set('outcome', e.target.value)}>
-            <option value="">{t('admin.audit.anyOutcome')}</option>
-            {OUTCOMES.map((o) => (
-              <option key={o} value={o}>
-                {t(`admin.audit.outcome.${o}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label={t('admin.audit.outcome')} all={t('admin.audit.anyOutcome')} options={OUTCOMES} optionLabel={(o) => t(`admin.audit.outcome.${o}`)} value={form.outcome} onChange={(v) => set('outcome', v)} />
         {input('from', t('admin.audit.from'), 'datetime-local')}
         {input('to', t('admin.audit.to'), 'datetime-local')}
         <div className="actions">

@@ -1,6 +1,7 @@
 /** Follow-up emails by status (failed first), with retry where the API allows it. */
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { FilterSelect } from '../../components/FilterBar';
 import { ErrorState, Loading } from '../../components/Layout';
 import { CursorPager } from '../../components/Pager';
 import { type Email, useEmails, useRetryEmail } from '../../lib/admin';
@@ -33,16 +34,7 @@ export function FailedEmails() {
       <h2>{t('admin.emails.title')}</h2>
       <p className="muted">{t('admin.emails.lead')}</p>
       <div className="filters">
-        <label>
-          {t('admin.emails.status')}
-          <select value={status} onChange={(e) => (setStatus(e.target.value), setCursors([]))}>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`admin.emails.status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label={t('admin.emails.status')} options={STATUSES} optionLabel={(s) => t(`admin.emails.status.${s}`)} value={status} onChange={(v) => (setStatus(v), setCursors([]))} />
       </div>
       <div aria-live="polite">{message?.ok && <p className="ok-box">{message.text}</p>}</div>
       {message && !message.ok && (

@@ -1,5 +1,6 @@
 /** Users and their roles; a role change is audited, and the last admin cannot be demoted. */
 import { useState } from 'react';
+import { FilterBar, FilterSelect, SearchField } from '../../components/FilterBar';
 import { ErrorState, Loading } from '../../components/Layout';
 import { Pager } from '../../components/Pager';
 import { ROLES, type Role, type User, useSetRole, useUsers } from '../../lib/admin';
@@ -21,32 +22,10 @@ export function Users() {
     <div className="stack">
       <h2>{t('admin.users.title')}</h2>
       <p className="muted">{t('admin.users.lead')}</p>
-      <form
-        className="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setPage(1);
-          setSearch(q.trim());
-        }}
-      >
-        <label>
-          {t('admin.users.search')}
-          <input type="search" value={q} onChange={(e) => setQ(e.target.value)} maxLength={200} />
-        </label>
-        <label>
-          {t('admin.users.role')}
-          <select value={role} onChange={(e) => (setRole(e.target.value), setPage(1))}>
-            <option value="">{t('admin.users.allRoles')}</option>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {t(`admin.role.${r}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit">{t('common.search')}</button>
-      </form>
+      <FilterBar onSubmit={() => (setPage(1), setSearch(q.trim()))}>
+        <SearchField label={t('admin.users.search')} value={q} onChange={setQ} maxLength={200} />
+        <FilterSelect label={t('admin.users.role')} all={t('admin.users.allRoles')} options={ROLES} optionLabel={(r) => t(`admin.role.${r}`)} value={role} onChange={(v) => (setRole(v), setPage(1))} />
+      </FilterBar>
       <div aria-live="polite">{message?.ok && <p className="ok-box">{message.text}</p>}</div>
       {message && !message.ok && (
         <p role="alert" className="error-box">
