@@ -79,7 +79,7 @@ export function Campaigns() {
               ))}
             </tbody>
           </table>
-          <Pager page={page} pages={pages} onPage={setPage} label="Pagination" />
+          <Pager page={page} pages={pages} onPage={setPage} label={t('campaigns.pagination')} />
         </>
       )}
     </section>
