@@ -3,7 +3,9 @@
  * duplicates, 0.5 % on the exclusion list) imported into a campaign on
  * PostgreSQL, against the physical reference measured in the same run: a raw
  * `COPY … FROM STDIN (FORMAT csv)` of the same file into a bare table of the
- * same shape (text columns, no constraints, no indexes).
+ * same shape (text columns, no constraints, no indexes). Two more references
+ * for reading the result: the accepted rows copied into a table like
+ * `contacts` with all its indexes, and into one with none.
  *
  *   npm run bench:import                 # DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres
  *   BENCH_ROWS=200000 npm run bench:import
@@ -143,6 +145,21 @@ async function main() {
     }
     const refSeconds = Number(process.hrtime.bigint() - refStarted) / 1e9;
 
+    // Third reference: the same COPY into a table with contacts' columns,
+    // defaults and checks but no index, no foreign key, no trigger — the cost
+    // of storing rows of this shape at all, before any index is kept.
+    await sql`create table contacts_bare (like contacts including defaults including constraints)`.execute(db);
+    const out2 = await pool.connect();
+    const into2 = await pool.connect();
+    const bareStarted = process.hrtime.bigint();
+    try {
+      await pipeline(out2.query(copyTo('COPY contacts TO STDOUT')), into2.query(copyFrom('COPY contacts_bare FROM STDIN')));
+    } finally {
+      out2.release();
+      into2.release();
+    }
+    const bareSeconds = Number(process.hrtime.bigint() - bareStarted) / 1e9;
+
     const rowsPerSecond = ROWS / seconds;
     const copyRowsPerSecond = ROWS / copySeconds;
     const result = {
@@ -163,6 +180,8 @@ async function main() {
       indexed_copy_seconds: Number(refSeconds.toFixed(2)),
       indexed_copy_rows: report.accepted,
       indexed_copy_rows_per_second: Math.round(report.accepted / refSeconds),
+      unindexed_copy_seconds: Number(bareSeconds.toFixed(2)),
+      unindexed_copy_rows_per_second: Math.round(report.accepted / bareSeconds),
       load_average_1m: Number(loadavg()[0]!.toFixed(1)),
       cpus: cpus().length,
       peak_rss_mb: Math.round(peakRss / 1048576),
