@@ -125,7 +125,7 @@ describe('demo data', () => {
     await calledAgo(1);
     expect(await feedDemoContacts(t.db, policy)).toBe(3);
     expect(await t.db.selectFrom('contacts').select('external_contact_id').where('external_contact_id', '=', 'DEMO-0013').executeTakeFirst()).toBeTruthy();
-    // Retries that are due count as ready: they get their turn before anyone new (the scheduler dials new contacts first).
+    // Retries that are due count as ready: no one new is added while they wait to be dialled.
     await calledAgo(3);
     expect(await feedDemoContacts(t.db, policy)).toBe(0);
     // A callback asked for later is not ready.

@@ -4,9 +4,11 @@
  * once the first batch is done. New contacts are added only while the
  * campaign is `running` (a manager who pauses or completes it is obeyed), up to
  * DEMO_MAX_GENERATED, and only when few contacts are ready to be called — never
- * called, or due for a retry. The scheduler dials never-called contacts first,
- * so topping up whenever fresh ones ran low would starve the retries and
- * callbacks the demo is meant to show. Inserts are idempotent (the number is unique per
+ * called, or due for a retry: new people are added when the campaign is about
+ * to run out of calls to make, not while retries and callbacks are waiting.
+ * (The scheduler dials in the order contacts became due — a new contact when
+ * it is created, a retry when its interval has passed — so new contacts never
+ * push a due retry back either way.) Inserts are idempotent (the number is unique per
  * campaign), so restarts and repeated runs never duplicate anyone.
  */
 import { sql, type Kysely } from 'kysely';

@@ -26,12 +26,37 @@ export interface ClaimOptions {
 
 /**
  * Claims up to `limit` eligible contacts across running campaigns and opens an
- * attempt for each, in ONE statement: a CTE selects candidates per campaign
- * with `FOR UPDATE SKIP LOCKED LIMIT n`, the UPDATE counts the attempt and sets
- * the contact `in_progress`, the INSERT creates the `call_attempts` row with a
- * fresh `call_id`. Concurrent claimers skip each other's rows instead of
- * waiting, and a contact being dialled is `in_progress`, so nobody can claim
- * it again until its attempt ends (graphile/worker's getJobs.ts strategy).
+ * attempt for each, in ONE statement.
+ *
+ * Order: first come, first served by the time a contact became due. A
+ * never-called contact is due since it was created (`created_at`); a retry
+ * since `last_attempt_at + retry_interval_minutes`. So a never-called contact
+ * never overtakes a retry that was due before it arrived: a large import or a
+ * steady stream of new contacts cannot starve the retries, nor a backlog of
+ * retries the new contacts. `retry_not_before` (callbacks, provider backoff)
+ * only filters: a contact it held back keeps its place by the due time above,
+ * so it is dialled as soon as it may be. The claimed calls are returned, and
+ * so placed, in that order.
+ *
+ * How: per running campaign, two walks of contacts_dialable_due_idx
+ * (campaign_id, last_attempt_at NULLS FIRST, created_at) WHERE state IN
+ * (pending, not_reached) AND closed_at IS NULL: the never-called range
+ * (last_attempt_at IS NULL, in created_at order) and the retry range
+ * (last_attempt_at up to now − interval, in last_attempt_at order — within a
+ * campaign the interval is constant, so that is due order), each stopping
+ * after `limit` eligible rows. The candidates are merged by due time across
+ * campaigns, without locks (up to 2 × `limit`: the first `limit` are the
+ * batch, the others next in line). Then they are locked in that order, `FOR
+ * UPDATE SKIP LOCKED`, until `limit` rows are held, every condition evaluated
+ * again: in READ COMMITTED a row another transaction changed since the
+ * statement began is re-read and re-checked, so a contact just claimed
+ * elsewhere (now `in_progress`) drops out, and one being claimed right now is
+ * skipped. Nothing is locked that is not dialled. (Two claimers at the same
+ * instant see the same candidates, so the second may get fewer than `limit`;
+ * there is one scheduler leader, and it claims again next tick.) The UPDATE
+ * counts the attempt and sets the contact `in_progress`, the INSERT creates the
+ * `call_attempts` row with a fresh `call_id`; a contact being dialled is
+ * `in_progress`, so nobody can claim it again until its attempt ends.
  *
  * Everything in eligibility.ts is evaluated here, in SQL, exactly — including
  * the calling window in the contact's zone (contact zone → zone of the number's
@@ -39,20 +64,38 @@ export interface ClaimOptions {
  * and closing guard — so a claimed contact never needs un-claiming. The
  * exclusion list is re-checked here, at claim time. The campaign rows are read
  * `FOR SHARE`: a pause waits for an in-flight claim and every later claim sees it.
- *
- * Index use: per campaign, contacts_dialable_idx (campaign_id, last_attempt_at
- * NULLS FIRST) WHERE state IN (pending, not_reached) AND closed_at IS NULL is
- * walked in order and the walk stops after `limit` matches (bench/dial.ts).
- * Besides `SET LOCAL jit = off`, the claim is this one statement.
+ * Besides `SET LOCAL jit = off`, the claim is this one statement (bench/dial.ts).
  */
 export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions): Promise<ClaimedCall[]> {
   if (opts.limit <= 0) return [];
-  // The planner's cost estimate for the guarded LIMIT walk is huge (it cannot know
-  // the walk stops after `limit` matches), which triggers JIT compilation: ~90 ms
+  // The planner's cost estimate for the guarded LIMIT walks is huge (it cannot know
+  // a walk stops after `limit` matches), which triggers JIT compilation: ~90 ms
   // of JIT for a ~1 ms plan (bench/dial.ts). Off for this transaction only.
   await sql`SET LOCAL jit = off`.execute(trx);
   const zones = JSON.stringify(callingCodeZones());
-  const now = opts.now.toISOString();
+  const now = sql`${opts.now.toISOString()}::timestamptz`;
+  const limit = opts.limit;
+  // The contact's local time (zone: contact → calling code → campaign), as a LATERAL for `c` and `camp`.
+  const localTime = sql`CROSS JOIN LATERAL (
+      SELECT (${now} AT TIME ZONE coalesce(
+        CASE WHEN c.timezone IS NOT NULL AND vsa_is_time_zone(c.timezone) THEN c.timezone END,
+        (SELECT z.zone FROM zones z WHERE starts_with(c.phone_number, z.prefix) LIMIT 1),
+        camp.timezone)) AS t
+    ) AS lt`;
+  // Every eligibility condition (eligibility.ts) on contact `c` of campaign `camp`.
+  const eligible = sql`c.campaign_id = camp.id
+      AND c.state IN ('pending', 'not_reached') AND c.closed_at IS NULL
+      AND c.attempts_count < camp.max_attempts
+      AND (c.last_attempt_at IS NULL OR c.last_attempt_at <= ${now} - make_interval(mins => camp.retry_interval_minutes))
+      AND (c.retry_not_before IS NULL OR c.retry_not_before <= ${now})
+      AND NOT c.do_not_call
+      AND (c.has_prior_consent OR NOT camp.require_prior_consent)
+      AND NOT EXISTS (SELECT 1 FROM exclusion_list_entries x WHERE x.phone_number = c.phone_number)
+      AND extract(isodow FROM lt.t)::smallint = ANY (camp.allowed_weekdays)
+      AND extract(epoch FROM lt.t::time) >= extract(epoch FROM camp.allowed_call_start_local)
+      AND extract(epoch FROM lt.t::time) < extract(epoch FROM camp.allowed_call_end_local) - ${opts.guardMinutes * 60}`;
+  // When the contact became due: created, or last attempt + the campaign's retry interval.
+  const dueAt = sql`coalesce(c.last_attempt_at + make_interval(mins => camp.retry_interval_minutes), c.created_at)`;
   const res = await sql<{
     attempt_id: string; call_id: string; contact_id: string; campaign_id: string; attempt_number: number; phone_number: string;
   }>`
@@ -65,52 +108,51 @@ export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions)
       FROM campaigns WHERE status = 'running'
       FOR SHARE
     ),
-    cand AS (
-      SELECT c.id, c.state, c.last_attempt_at
+    cand AS MATERIALIZED (
+      SELECT w.id, w.campaign_id, w.due_at
       FROM camp CROSS JOIN LATERAL (
-        SELECT c.id, c.state, c.last_attempt_at
-        FROM contacts c
-        CROSS JOIN LATERAL (
-          SELECT (${now}::timestamptz AT TIME ZONE coalesce(
-            CASE WHEN c.timezone IS NOT NULL AND vsa_is_time_zone(c.timezone) THEN c.timezone END,
-            (SELECT z.zone FROM zones z WHERE starts_with(c.phone_number, z.prefix) LIMIT 1),
-            camp.timezone)) AS t
-        ) AS lt
-        WHERE c.campaign_id = camp.id
-          AND c.state IN ('pending', 'not_reached') AND c.closed_at IS NULL
-          AND c.attempts_count < camp.max_attempts
-          AND (c.last_attempt_at IS NULL
-               OR c.last_attempt_at <= ${now}::timestamptz - make_interval(mins => camp.retry_interval_minutes))
-          AND (c.retry_not_before IS NULL OR c.retry_not_before <= ${now}::timestamptz)
-          AND NOT c.do_not_call
-          AND (c.has_prior_consent OR NOT camp.require_prior_consent)
-          AND NOT EXISTS (SELECT 1 FROM exclusion_list_entries x WHERE x.phone_number = c.phone_number)
-          AND extract(isodow FROM lt.t)::smallint = ANY (camp.allowed_weekdays)
-          AND extract(epoch FROM lt.t::time) >= extract(epoch FROM camp.allowed_call_start_local)
-          AND extract(epoch FROM lt.t::time) < extract(epoch FROM camp.allowed_call_end_local) - ${opts.guardMinutes * 60}
-        ORDER BY c.last_attempt_at NULLS FIRST
-        LIMIT ${opts.limit}
-        FOR UPDATE OF c SKIP LOCKED
-      ) c
-      LIMIT ${opts.limit}
+        (SELECT c.id, c.campaign_id, ${dueAt} AS due_at FROM contacts c ${localTime}
+         WHERE c.last_attempt_at IS NULL AND ${eligible}
+         ORDER BY c.last_attempt_at NULLS FIRST, c.created_at
+         LIMIT ${limit})
+        UNION ALL
+        (SELECT c.id, c.campaign_id, ${dueAt} AS due_at FROM contacts c ${localTime}
+         WHERE c.last_attempt_at <= ${now} - make_interval(mins => camp.retry_interval_minutes) AND ${eligible}
+         ORDER BY c.last_attempt_at NULLS FIRST, c.created_at
+         LIMIT ${limit})
+      ) w
+      ORDER BY w.due_at, w.id
+      LIMIT ${2 * limit}
+    ),
+    locked AS (
+      SELECT c.id, c.state, c.last_attempt_at, cand.due_at
+      FROM cand
+      JOIN camp ON camp.id = cand.campaign_id
+      JOIN contacts c ON c.id = cand.id
+      ${localTime}
+      WHERE ${eligible}
+      ORDER BY cand.due_at, cand.id
+      LIMIT ${limit}
+      FOR UPDATE OF c SKIP LOCKED
     ),
     upd AS (
       UPDATE contacts c
-      SET state = 'in_progress', attempts_count = c.attempts_count + 1, last_attempt_at = ${now}::timestamptz
-      FROM cand
-      WHERE c.id = cand.id
-      RETURNING c.id, c.campaign_id, c.attempts_count, c.phone_number,
-                cand.state AS prev_state, cand.last_attempt_at AS prev_last_attempt_at
+      SET state = 'in_progress', attempts_count = c.attempts_count + 1, last_attempt_at = ${now}
+      FROM locked
+      WHERE c.id = locked.id
+      RETURNING c.id, c.campaign_id, c.attempts_count, c.phone_number, locked.due_at,
+                locked.state AS prev_state, locked.last_attempt_at AS prev_last_attempt_at
     ),
     ins AS (
       INSERT INTO call_attempts (contact_id, campaign_id, attempt_number, started_at, metadata)
-      SELECT id, campaign_id, attempts_count, ${now}::timestamptz,
+      SELECT id, campaign_id, attempts_count, ${now},
              jsonb_build_object('prev_state', prev_state, 'prev_last_attempt_at', prev_last_attempt_at)
       FROM upd
       RETURNING id, call_id, contact_id, campaign_id, attempt_number
     )
     SELECT ins.id AS attempt_id, ins.call_id, ins.contact_id, ins.campaign_id, ins.attempt_number, upd.phone_number
     FROM ins JOIN upd ON upd.id = ins.contact_id
+    ORDER BY upd.due_at, upd.id
   `.execute(trx);
   return res.rows.map((r) => ({
     attemptId: r.attempt_id, callId: r.call_id, contactId: r.contact_id, campaignId: r.campaign_id,
