@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely } from 'kysely';
+import { Kysely, type Transaction } from 'kysely';
 import { inject } from 'vitest';
 import { createPgKysely, createPgPool, type Database } from '../../src/db/connect.js';
 import { PGliteDialect } from '../../src/db/pglite-dialect.js';
@@ -122,4 +122,21 @@ export async function freshTarget(opts: { migrated?: boolean } = {}): Promise<{ 
   const root = join(info.workDir!, randomBytes(5).toString('hex'));
   cpSync((opts.migrated ?? true) ? info.migratedDir! : info.blankDir!, join(root, 'pglite'), { recursive: true });
   return { env: { VSA_DATA_DIR: root }, dispose: async () => {} };
+}
+
+class RolledBack extends Error {}
+
+/** Runs `fn` in a transaction that is then rolled back (the data stays as it was) and returns what it returned. */
+export async function inRolledBackTransaction<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      result = await fn(trx);
+      throw new RolledBack();
+    })
+    .catch((e: unknown) => {
+      if (!(e instanceof RolledBack)) throw e;
+    });
+  return result as T;
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../../../test/support/db.js';
+import { freshDatabase, inRolledBackTransaction, type TestDatabase } from '../../../test/support/db.js';
 import { createCampaign, createContact, uniquePhone } from '../../../test/support/factories.js';
 import type { DB } from '../../db/schema/index.js';
 import { eligibility } from '../../domain/calling/eligibility.js';
@@ -105,13 +105,10 @@ describe('claimDueContacts', () => {
     const instants = ['2026-03-29T06:59:00Z', '2026-03-29T07:00:00Z', '2026-03-29T17:54:00Z', '2026-03-29T17:55:00Z',
       '2026-10-25T07:59:00Z', '2026-10-25T08:00:00Z', '2026-10-25T18:54:00Z', '2026-10-25T18:55:00Z'];
     const got: number[] = [];
-    class Rollback extends Error {}
     for (const iso of instants) {
       // Claim inside a transaction that is then rolled back, so every instant sees the same contact.
-      await db.transaction().execute(async (trx) => {
-        got.push((await claimDueContacts(trx, { limit: 1, now: new Date(iso), guardMinutes: 5 })).length);
-        throw new Rollback();
-      }).catch((e: unknown) => { if (!(e instanceof Rollback)) throw e; });
+      const claimed = await inRolledBackTransaction(db, (trx) => claimDueContacts(trx, { limit: 1, now: new Date(iso), guardMinutes: 5 }));
+      got.push(claimed.length);
     }
     expect(got.map((n) => n !== 0)).toEqual([false, true, true, false, false, true, true, false]);
   });

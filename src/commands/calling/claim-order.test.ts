@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, testEngine, type TestDatabase } from '../../../test/support/db.js';
+import { freshDatabase, inRolledBackTransaction, testEngine, type TestDatabase } from '../../../test/support/db.js';
 import { createCampaign, createContact, uniquePhone } from '../../../test/support/factories.js';
 import type { DB } from '../../db/schema/index.js';
 import { claimDueContacts } from './claim.js';
@@ -23,16 +23,9 @@ const NOW = new Date('2026-03-02T10:00:00Z');
 const min = (n: number) => new Date(NOW.getTime() + n * 60_000);
 const claim = (limit: number, now = NOW, on: Kysely<DB> = db) => on.transaction().execute((trx) => claimDueContacts(trx, { limit, now, guardMinutes: 5 }));
 
-class Rollback extends Error {}
 /** Claims inside a transaction that is rolled back: the data stays as it was. */
-async function peek(limit: number, now = NOW): Promise<string[]> {
-  let ids: string[] = [];
-  await db.transaction().execute(async (trx) => {
-    ids = (await claimDueContacts(trx, { limit, now, guardMinutes: 5 })).map((x) => x.contactId);
-    throw new Rollback();
-  }).catch((e: unknown) => { if (!(e instanceof Rollback)) throw e; });
-  return ids;
-}
+const peek = async (limit: number, now = NOW): Promise<string[]> =>
+  (await inRolledBackTransaction(db, (trx) => claimDueContacts(trx, { limit, now, guardMinutes: 5 }))).map((x) => x.contactId);
 
 const running = (o: Parameters<typeof createCampaign>[1] = {}) =>
   createCampaign(db, { status: 'running', max_attempts: 3, retry_interval_minutes: 60, allowed_weekdays: [1, 2, 3, 4, 5, 6, 7], ...o });

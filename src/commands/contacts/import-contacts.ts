@@ -26,7 +26,7 @@ import {
   type ImportReport,
 } from '../../domain/contacts/index.js';
 import { DomainError, notFound } from '../../domain/errors.js';
-import { createStagingTable, finishImport, STAGING_TABLE, stageFile, storeErrors } from './staging.js';
+import { createStagingTable, finishImport, STAGING_TABLE, stageFile } from './staging.js';
 
 export interface ImportContactsInput {
   readonly campaignId: string;
@@ -104,8 +104,8 @@ export async function importContacts(db: Kysely<DB>, input: ImportContactsInput)
       toValues: (c) => [c.phone_number, c.external_contact_id, c.email, c.preferred_language, c.has_prior_consent, c.do_not_call, c.timezone, null],
       ...(input.onProgress ? { onRow: (rows: number) => input.onProgress!({ bytes, rows }) } : {}),
       ...(input.segmentRows ? { segmentRows: input.segmentRows } : {}),
+      importId,
       apply: async (q) => {
-        await storeErrors(q, importId);
         const inserted = await sql<{ accepted: number; excluded: number }>`
           with ins as (
             insert into contacts (id, campaign_id, phone_number, external_contact_id, email, preferred_language,

@@ -5,7 +5,7 @@
  * segment on (see stageFile).
  *
  * Memory stays bounded: the reader holds one chunk and one record, this module
- * at most two segments of encoded rows; the staging table lives in the
+ * one segment of encoded rows; the staging table lives in the
  * database and disappears at commit or rollback (`ON COMMIT DROP`).
  */
 import { sql, type Kysely } from 'kysely';
@@ -166,9 +166,11 @@ export const SEGMENT_ROWS = 50_000;
 export interface StageOptions<T> {
   readonly validate: (cells: string[]) => RowResult<T>;
   readonly toValues: (value: T) => StagedValues;
+  /** The upload's `contact_imports` row: each segment's errors are stored under it. */
+  readonly importId: string;
   /**
-   * Moves one segment from the staging table to where it belongs (its valid
-   * rows and its errors). Called once per segment, in file order, with the
+   * Moves one segment's valid rows from the staging table to where they
+   * belong (its errors are already stored). Called once per segment, in file order, with the
    * staging table holding exactly that segment; it is emptied afterwards.
    */
   readonly apply: (trx: Kysely<DB>) => Promise<void>;
@@ -191,16 +193,20 @@ export interface StageOptions<T> {
 export async function stageFile<T>(trx: Kysely<DB>, copyFrom: CopyFrom | null, file: CsvFile, opts: StageOptions<T>): Promise<StagingTally> {
   const tally: StagingTally = { totalRows: 0, validRows: 0, rejectedRows: 0, errorsTotal: 0, firstErrors: [] };
   const segmentRows = opts.segmentRows ?? SEGMENT_ROWS;
+  const applySegment = async (q: Kysely<DB>) => {
+    await storeErrors(q, opts.importId);
+    await opts.apply(q);
+  };
   if (copyFrom) {
     const copySql = `COPY ${STAGING_TABLE} (${COLUMNS.join(', ')}) FROM STDIN`;
     const batches = encodedBatches(file, opts.validate, opts.toValues, copyEncoder(batchIds()), tally, opts.onRow, Math.min(BATCH_ROWS, segmentRows));
-    await inSegments(trx, batches, tally, segmentRows, opts.apply, async (chunks) => {
+    await inSegments(trx, batches, tally, segmentRows, applySegment, async (chunks) => {
       await copyFrom(copySql, chunksOf(chunks));
     });
   } else {
     const select = COLUMNS.map((c, i) => `(r->>${i})::${c === 'line' ? 'integer' : c === 'kind' ? '"char"' : c === 'id' ? 'uuid' : c.startsWith('has_') || c === 'do_not_call' ? 'boolean' : 'text'}`).join(', ');
     const batches = encodedBatches(file, opts.validate, opts.toValues, jsonEncoder(batchIds()), tally, opts.onRow, Math.min(BATCH_ROWS, segmentRows));
-    await inSegments(trx, batches, tally, segmentRows, opts.apply, async (chunks) => {
+    await inSegments(trx, batches, tally, segmentRows, applySegment, async (chunks) => {
       for (const rows of chunks) {
         await sql`
           insert into ${sql.raw(STAGING_TABLE)} (${sql.raw(COLUMNS.join(', '))})
@@ -263,7 +269,7 @@ async function inSegments<Chunk>(
 }
 
 /** Copies every staged problem into contact_import_errors for the downloadable CSV. */
-export async function storeErrors(trx: Kysely<DB>, importId: string): Promise<void> {
+async function storeErrors(trx: Kysely<DB>, importId: string): Promise<void> {
   await sql`
     insert into contact_import_errors (import_id, line, field, code, message)
     select ${importId}::uuid, line, field, code, message from ${sql.raw(STAGING_TABLE)} where kind = 'e'`.execute(trx);

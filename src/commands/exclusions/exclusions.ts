@@ -27,7 +27,7 @@ import {
 } from '../../domain/contacts/index.js';
 import { ValidationError, notFound } from '../../domain/errors.js';
 import { invalidFile } from '../contacts/import-contacts.js';
-import { createStagingTable, finishImport, STAGING_TABLE, stageFile, storeErrors } from '../contacts/staging.js';
+import { createStagingTable, finishImport, STAGING_TABLE, stageFile } from '../contacts/staging.js';
 
 /** Contact states that an exclusion turns into `excluded`. */
 export const EXCLUDABLE_STATES = ['pending', 'not_reached'] as const;
@@ -167,8 +167,8 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
       toValues: (e) => [e.phone_number, null, null, null, null, null, null, e.reason],
       ...(input.onProgress ? { onRow: (rows: number) => input.onProgress!({ bytes, rows }) } : {}),
       ...(input.segmentRows ? { segmentRows: input.segmentRows } : {}),
+      importId,
       apply: async (q) => {
-        await storeErrors(q, importId);
         const inserted = await sql<{ accepted: number }>`
           with ins as (
             insert into exclusion_list_entries (id, phone_number, reason, source, list_name, list_date, import_id)
