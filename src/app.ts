@@ -21,6 +21,7 @@ import { registerTelephonyWebhooks, type AnswerHandler, type SpeechHandler } fro
 import { createMetrics, metricsPlugin, type Metrics } from './observability/metrics.js';
 import { advisoryLockLeader, singleProcessLeader } from './workers/leader.js';
 import { createReconciler, type Reconciler } from './workers/reconciler.js';
+import { sweepStaleUploads } from './http/routes/contacts/upload.js';
 import { createExclusionRecheck, DEFAULT_EXCLUSION_RECHECK_MS } from './workers/exclusion-recheck.js';
 import { callbackUrl, createScheduler, type Scheduler, WEBHOOK_PATHS } from './workers/scheduler.js';
 import { dialogueDepsFromConfig, recordCallStatus, runDialogueTurn, startDialogue } from './commands/dialogue/index.js';
@@ -185,6 +186,11 @@ export async function buildApp(config: Config, log: Logger, opts: BuildOptions =
         exclusionRecheck?.start();
         outbox?.start();
         exportWorker?.start();
+        // Upload spool files a crashed process left behind hold personal data.
+        void sweepStaleUploads().then(
+          (removed) => removed > 0 && log.info({ removed }, 'removed stale upload spool files'),
+          () => undefined,
+        );
         if (config.auth.oidc.mode === 'dev') {
           log.warn({ issuer: `${baseUrl()}${DEV_IDP_PREFIX}` }, 'sign-in uses the built-in development identity provider (no passwords; never for production)');
         }

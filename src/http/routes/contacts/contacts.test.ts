@@ -1,11 +1,21 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type TestApi } from '../../../../test/support/api.js';
 import { freshDatabase, type TestDatabase } from '../../../../test/support/db.js';
 import { createCampaign, createContact } from '../../../../test/support/factories.js';
 import { multipart } from '../../../../test/support/multipart.js';
+import { SPOOL_PREFIX, sweepStaleUploads } from './upload.js';
 
 let t: TestDatabase;
 let api: TestApi;
+// This file's own temporary directory (each test file is its own process), so
+// the spool files its uploads leave behind, or not, can be counted.
+const spoolRoot = mkdtempSync(join(tmpdir(), 'vsa-contacts-test-'));
+process.env.TMPDIR = spoolRoot;
+const spoolFiles = () => readdirSync(spoolRoot).filter((n) => n.startsWith(SPOOL_PREFIX));
 beforeAll(async () => {
   t = await freshDatabase();
   api = await startApi(t, { IMPORT_MAX_BYTES: '20000' });
@@ -13,6 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close();
   await t.close();
+  rmSync(spoolRoot, { recursive: true, force: true });
 });
 
 async function upload(campaignId: string, content: string | Buffer, role: 'admin' | 'campaign_manager' | 'viewer' = 'campaign_manager', query = '') {
@@ -95,6 +106,78 @@ describe('contacts API', () => {
 
     const count = await t.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', 'in', [c.id, done.id]).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
+    expect(spoolFiles()).toEqual([]);
+  });
+
+  it('a stalled upload holds no transaction: another upload to the campaign completes meanwhile, then the stalled one imports', async () => {
+    // A limit above the reader's 64 KiB sniffing window, so that a file
+    // streamed straight into the import would have its transaction open.
+    const roomy = await startApi(t, { IMPORT_MAX_BYTES: '1000000' });
+    try {
+      const c = await createCampaign(t.db);
+      const rows = Array.from({ length: 9000 }, (_, i) => `347${2100000 + i}`);
+      const whole = multipart(`phone_number\n${rows.join('\n')}\n`).payload;
+      // The first upload sends ~80 KB, then stalls (a slow client).
+      const cut = whole.indexOf(rows[7000]!);
+      const stalled = new PassThrough();
+      stalled.write(whole.subarray(0, cut));
+      const headers = { ...(await roomy.as('campaign_manager')), 'content-type': multipart('').contentType };
+      const first = roomy.http.inject({ method: 'POST', url: `/api/campaigns/${c.id}/contacts/upload`, payload: stalled, headers });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(spoolFiles()).toHaveLength(1);
+      // Streamed straight into the import, this one would wait for the first
+      // upload's transaction (the campaign's import lock, or PGlite's one connection).
+      const other = multipart('phone_number\n3472000032\n');
+      const second = await Promise.race([
+        roomy.http.inject({ method: 'POST', url: `/api/campaigns/${c.id}/contacts/upload`, payload: other.payload, headers }),
+        new Promise<'waited'>((r) => setTimeout(() => r('waited'), 5000)),
+      ]);
+      expect(second).not.toBe('waited');
+      expect(second !== 'waited' && second.json()).toMatchObject({ accepted: 1 });
+      stalled.end(whole.subarray(cut));
+      const res = await first;
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ total_rows: 9000, accepted: 9000 });
+      const count = await t.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', c.id).executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(9001);
+      expect(spoolFiles()).toEqual([]);
+    } finally {
+      await roomy.close();
+    }
+  });
+
+  it('an upload that breaks off is a 422 upload.incomplete, stores nothing and leaves no spool file', async () => {
+    const c = await createCampaign(t.db);
+    const body = multipart('phone_number\n3472000040\n3472000041\n');
+    // The body ends inside the file part: the closing boundary never comes.
+    const truncated = body.payload.subarray(0, body.payload.indexOf('3472000041'));
+    const res = await api.http.inject({
+      method: 'POST',
+      url: `/api/campaigns/${c.id}/contacts/upload`,
+      payload: truncated,
+      headers: { ...(await api.as('campaign_manager')), 'content-type': body.contentType },
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'upload.incomplete' });
+    const count = await t.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', c.id).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(0);
+    const imports = await t.db.selectFrom('contact_imports').select('id').where('campaign_id', '=', c.id).execute();
+    expect(imports).toEqual([]);
+    expect(spoolFiles()).toEqual([]);
+  });
+
+  it('sweeps only spool directories older than the cut-off', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vsa-sweep-test-'));
+    try {
+      for (const name of [`${SPOOL_PREFIX}old`, `${SPOOL_PREFIX}new`, 'someone-elses-old']) mkdirSync(join(root, name));
+      const dayAgo = new Date(Date.now() - 25 * 3600_000);
+      utimesSync(join(root, `${SPOOL_PREFIX}old`), dayAgo, dayAgo);
+      utimesSync(join(root, 'someone-elses-old'), dayAgo, dayAgo);
+      expect(await sweepStaleUploads(24 * 3600_000, root)).toBe(1);
+      expect(readdirSync(root).sort()).toEqual(['someone-elses-old', `${SPOOL_PREFIX}new`]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('lists contacts with filters; viewers see masked numbers and no emails', async () => {
