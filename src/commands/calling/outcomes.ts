@@ -3,7 +3,8 @@
  * provider status callbacks, reconciliation. Each function is one transaction.
  *
  * Lock order, the same everywhere (the dialogue commands included): the
- * attempt row (`FOR UPDATE`) → its `call_dialogues` row → the contact → the
+ * attempt row (`FOR UPDATE`) → its `call_dialogues` row → (an opt-out: the
+ * number's lock, src/commands/exclusions/number-lock.ts) → the contact → the
  * campaign. Every writer of an attempt's outcome holds the attempt's lock and
  * re-reads it first, and asks `settle()` (src/domain/calling/settlement.ts)
  * what to do — so one outcome, and at most one final event, per attempt.

@@ -28,6 +28,7 @@ import { attemptOutcomeOfDialogue, contactAfterDialogue, type DialogueEnding } f
 import type { DialogueAnswer, DialogueOutcome, DialogueScript, QuestionStage } from '../../domain/dialogue/step.js';
 import type { DB } from '../../db/schema/index.js';
 import { completeCampaignIfFinished, insertFinalEvent } from '../calling/outcomes.js';
+import { lockExclusionNumber } from '../exclusions/number-lock.js';
 import type { CallContext } from './context.js';
 
 const answerPayload = (script: DialogueScript, answers: Partial<Record<QuestionStage, DialogueAnswer>>) =>
@@ -61,22 +62,35 @@ function dialogueMetadata(outcome: DialogueOutcome): Record<string, unknown> {
  * that had nothing else left). Also applied when the
  * opt-out came too late to be the attempt's outcome (the call had already been
  * settled as a break-off): the request is honoured all the same.
+ *
+ * Locks in the order of src/commands/exclusions/number-lock.ts: the number, the
+ * entry, then the number's contacts in id order — so two opt-outs of one number
+ * (two campaigns calling the same person), or an opt-out and an exclusion added
+ * through the API, an import or the re-check, never wait on each other in a circle.
  */
 export async function honourOptOut(trx: Transaction<DB>, ctx: CallContext, opts: { includeOwnContact: boolean; completeCampaigns?: boolean }): Promise<string[]> {
+  await lockExclusionNumber(trx, ctx.phone_number);
   await trx
     .insertInto('exclusion_list_entries')
     .values({ phone_number: ctx.phone_number, reason: 'opt-out requested during a survey call', source: 'api', call_attempt_id: ctx.attempt_id })
     .onConflict((oc) => oc.column('phone_number').doNothing())
     .execute();
+  // One statement: the contact and the number's waiting contacts locked in id order, the waiting ones excluded.
+  const excluded = await sql<{ campaign_id: string }>`
+    WITH locked AS (
+      SELECT id FROM contacts
+      WHERE phone_number = ${ctx.phone_number}
+        AND (id = ${ctx.contact_id} OR (state IN ('pending', 'not_reached') AND closed_at IS NULL))
+      ORDER BY id
+      FOR UPDATE
+    )
+    UPDATE contacts c SET state = 'excluded', do_not_call = true
+    FROM locked
+    WHERE c.id = locked.id AND c.state IN ('pending', 'not_reached') AND c.closed_at IS NULL
+      ${opts.includeOwnContact ? sql`` : sql`AND c.id <> ${ctx.contact_id}`}
+    RETURNING c.campaign_id`.execute(trx);
   await trx.updateTable('contacts').set({ do_not_call: true }).where('id', '=', ctx.contact_id).execute();
-  let waiting = trx
-    .updateTable('contacts')
-    .set({ state: 'excluded', do_not_call: true })
-    .where('phone_number', '=', ctx.phone_number)
-    .where('state', 'in', ['pending', 'not_reached'])
-    .where('closed_at', 'is', null);
-  if (!opts.includeOwnContact) waiting = waiting.where('id', '!=', ctx.contact_id);
-  const campaigns = [...new Set((await waiting.returning('campaign_id').execute()).map((r) => r.campaign_id))];
+  const campaigns = [...new Set(excluded.rows.map((r) => r.campaign_id))];
   if (opts.completeCampaigns !== false) await completeCampaigns(trx, campaigns);
   return campaigns;
 }
@@ -148,6 +162,9 @@ export async function applyOutcome(
       .where('id', '=', ctx.attempt_id)
       .execute();
 
+  // An opt-out locks other contacts of the number too (honourOptOut): its number is
+  // locked before any contact row, this one included (src/commands/exclusions/number-lock.ts).
+  if (outcome.kind === 'opt_out') await lockExclusionNumber(trx, ctx.phone_number);
   const contact = await trx
     .selectFrom('contacts')
     .innerJoin('campaigns', 'campaigns.id', 'contacts.campaign_id')

@@ -11,7 +11,7 @@
  * anyone (docs/compliance.md says how an admin does it).
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { openCsv } from '../../adapters/csv/reader.js';
 import type { CsvDelimiter, CsvEncoding } from '../../adapters/csv/sniff.js';
 import { withBulkTransaction } from '../../db/bulk.js';
@@ -28,9 +28,7 @@ import {
 import { ValidationError, notFound } from '../../domain/errors.js';
 import { invalidFile } from '../contacts/import-contacts.js';
 import { createStagingTable, finishImport, STAGING_TABLE, stageFile } from '../contacts/staging.js';
-
-/** Contact states that an exclusion turns into `excluded`. */
-export const EXCLUDABLE_STATES = ['pending', 'not_reached'] as const;
+import { lockExclusionNumber } from './number-lock.js';
 
 export type ExclusionEntry = Selectable<ExclusionListEntriesTable>;
 
@@ -43,15 +41,21 @@ function checkRegion(region: string) {
   }
 }
 
-/** Marks contacts with these numbers excluded (all campaigns); returns how many changed. */
-async function markContacts(trx: Kysely<DB>, phoneNumbers: string[]): Promise<number> {
-  const r = await trx
-    .updateTable('contacts')
-    .set({ state: 'excluded' })
-    .where('phone_number', 'in', phoneNumbers)
-    .where('state', 'in', EXCLUDABLE_STATES)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+/**
+ * Marks the contacts of one number excluded (all campaigns), locking them in id
+ * order (src/commands/exclusions/number-lock.ts); returns how many changed.
+ */
+async function markContacts(trx: Transaction<DB>, phoneNumber: string): Promise<number> {
+  const r = await sql`
+    WITH locked AS (
+      SELECT id FROM contacts WHERE phone_number = ${phoneNumber} AND state IN ('pending', 'not_reached')
+      ORDER BY id
+      FOR UPDATE
+    )
+    UPDATE contacts c SET state = 'excluded'
+    FROM locked
+    WHERE c.id = locked.id AND c.state IN ('pending', 'not_reached')`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
 }
 
 export interface AddExclusionInput {
@@ -81,6 +85,8 @@ export async function addExclusion(
   if (problems.length > 0 || !phone.ok) throw new ValidationError('exclusion.invalid', 'invalid exclusion', problems);
 
   return db.transaction().execute(async (trx) => {
+    // Before the entry and the contacts: opt-outs of this number take their turns with this.
+    await lockExclusionNumber(trx, phone.e164);
     const inserted = await trx
       .insertInto('exclusion_list_entries')
       .values({ phone_number: phone.e164, reason, source: input.source ?? 'api' })
@@ -89,7 +95,7 @@ export async function addExclusion(
       .executeTakeFirst();
     const entry =
       inserted ?? (await trx.selectFrom('exclusion_list_entries').selectAll().where('phone_number', '=', phone.e164).executeTakeFirstOrThrow());
-    const contactsExcluded = await markContacts(trx, [phone.e164]);
+    const contactsExcluded = await markContacts(trx, phone.e164);
     return { entry, created: inserted !== undefined, contactsExcluded };
   });
 }
@@ -181,10 +187,18 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
           )
           select count(*)::int as accepted from ins`.execute(q);
         accepted += inserted.rows[0]!.accepted;
+        // Locked in id order, like every writer that excludes by number (number-lock.ts).
         const marked = await sql`
+          with locked as (
+            select c.id from contacts c
+            where c.phone_number in (select phone_number from ${sql.raw(STAGING_TABLE)} where kind = 'v')
+              and c.state in ('pending', 'not_reached')
+            order by c.id
+            for update
+          )
           update contacts c set state = 'excluded'
-          from (select distinct phone_number from ${sql.raw(STAGING_TABLE)} where kind = 'v') s
-          where c.phone_number = s.phone_number and c.state in ('pending', 'not_reached')`.execute(q);
+          from locked
+          where c.id = locked.id and c.state in ('pending', 'not_reached')`.execute(q);
         excluded += Number(marked.numAffectedRows ?? 0);
       },
     });
@@ -242,13 +256,22 @@ export async function listExclusions(db: Kysely<DB>, query: ListExclusionsQuery 
  * The periodic re-check: excludes every dialable contact (pending or
  * not_reached) whose number is on the list or who is flagged do_not_call,
  * whatever slipped past the import and add-time checks. Safe to run from any
- * number of processes. Returns how many contacts changed.
+ * number of processes. It never waits for a contact another transaction holds
+ * (`SKIP LOCKED`): that one is being excluded, dialled or ended right now, and
+ * the next run (or the dial-time check) sees it — so the re-check can never be
+ * part of a deadlock with an opt-out, an import or another re-check.
+ * Returns how many contacts changed.
  */
 export async function recheckExclusions(db: Kysely<DB>): Promise<number> {
   const r = await sql`
+    with locked as (
+      select c.id from contacts c
+      where c.state in ('pending', 'not_reached')
+        and (c.do_not_call or exists (select 1 from exclusion_list_entries e where e.phone_number = c.phone_number))
+      for update skip locked
+    )
     update contacts c set state = 'excluded'
-    where c.state in ('pending', 'not_reached')
-      and (c.do_not_call or exists (select 1 from exclusion_list_entries e where e.phone_number = c.phone_number))`.execute(db);
+    from locked
+    where c.id = locked.id and c.state in ('pending', 'not_reached')`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
-
