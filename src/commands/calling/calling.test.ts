@@ -1,13 +1,14 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, inRolledBackTransaction, type TestDatabase } from '../../../test/support/db.js';
+import { freshDatabase, inRolledBackTransaction, testEngine, type TestDatabase } from '../../../test/support/db.js';
 import { createCampaign, createContact, uniquePhone } from '../../../test/support/factories.js';
 import type { DB } from '../../db/schema/index.js';
 import { eligibility } from '../../domain/calling/eligibility.js';
 import type { CallEvent, CallStatus } from '../../domain/ports/telephony.js';
-import { claimDueContacts, countActiveAttempts } from './claim.js';
+import { claimDueContacts, countActiveAttempts, type ClaimedCall } from './claim.js';
 import {
-  findStaleAttempts, findUnplacedClaims, reconcileAttempt, recordCallEvent, recordPlacement, recordPlacementFailure, releaseClaim,
+  applyPatch, completeCampaignIfFinished, findStaleAttempts, findUnplacedClaims, lockAttempt, reconcileAttempt, recordCallEvent, recordPlacement,
+  recordPlacementFailure, releaseClaim,
 } from './outcomes.js';
 
 let t: TestDatabase;
@@ -252,5 +253,81 @@ describe('placement and call events', () => {
     await recordPlacement(db, { attemptId: z!.attemptId, providerCallId: 'CA-stale2', now: later });
     await reconcileAttempt(db, { attemptId: z!.attemptId, now: later, fetched: { status: 'busy' } });
     expect(await attempt(z!.attemptId)).toMatchObject({ outcome: 'busy' });
+  });
+});
+
+describe('campaign completion after the ending commits', () => {
+  /** A running campaign whose two contacts are both on a call, on their last allowed attempt. */
+  async function lastTwo() {
+    const c = await createCampaign(db, { status: 'running', max_attempts: 1 });
+    await createContact(db, c.id);
+    await createContact(db, c.id);
+    const xs = (await claim()).filter((x) => x.campaignId === c.id);
+    expect(xs).toHaveLength(2);
+    return { c, xs: xs as [ClaimedCall, ClaimedCall] };
+  }
+  const status = async (id: string) => (await db.selectFrom('campaigns').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+  /** A call ending's transaction (what `recordCallEvent` writes for a busy line), left open until `commit()`. */
+  async function openEnding(attemptId: string) {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let applied!: () => void;
+    const ready = new Promise<void>((r) => (applied = r));
+    const done = db.transaction().execute(async (trx) => {
+      const a = await lockAttempt(trx, { id: attemptId });
+      const change = await applyPatch(trx, a!, { outcome: 'busy', callStatus: 'busy', endedAt: NOW }, { now: NOW });
+      applied();
+      await gate;
+      return change;
+    });
+    await Promise.race([ready, done]);
+    return {
+      commit: () => {
+        release();
+        return done;
+      },
+    };
+  }
+
+  it.runIf(testEngine() === 'postgres')('an ending does not wait for another ending of the same campaign that has not committed yet', async () => {
+    const { c, xs } = await lastTwo();
+    // The second ending on its own connection, which gives up on any lock after a second.
+    const other = await t.connectAgain(1);
+    await sql`SET lock_timeout = '1s'`.execute(other);
+    const first = await openEnding(xs[0].attemptId);
+    let second: Awaited<ReturnType<typeof recordCallEvent>>;
+    try {
+      second = await recordCallEvent(other, { callId: xs[1].callId, event: ev('CA-open-b', 0, 'busy'), now: NOW });
+    } finally {
+      expect(await first.commit()).toMatchObject({ outcome: 'busy', contactFinal: true });
+    }
+    // It closed its contact; the first contact was still on its call as far as it could see.
+    expect(second).toMatchObject({ status: 'recorded', outcome: 'busy', contactFinal: true, campaignCompleted: false });
+    expect(await status(c.id)).toBe('running');
+    // The first ending's check, after its own commit (as `recordCallEvent` runs it), sees both closed.
+    expect(await completeCampaignIfFinished(db, c.id)).toBe(true);
+    expect(await status(c.id)).toBe('completed');
+  });
+
+  it('the last contacts of campaigns ending all at once complete every campaign, each reported by exactly one ending', async () => {
+    const campaigns = [];
+    for (let i = 0; i < 6; i++) campaigns.push((await lastTwo()).c.id);
+    const xs = (await db.selectFrom('call_attempts').select(['id', 'call_id', 'campaign_id']).where('campaign_id', 'in', campaigns).execute());
+    expect(xs).toHaveLength(12);
+    // Half end on a status callback, half on a permanent placement failure, all concurrently.
+    const results = await Promise.all(xs.map(async (x, i) => ({
+      campaignId: x.campaign_id,
+      r: i % 2 === 0
+        ? await recordCallEvent(db, { callId: x.call_id, event: ev(`CA-last-${i}`, 0, 'busy'), now: NOW })
+        : await recordPlacementFailure(db, { attemptId: x.id, permanent: true, errorCode: '21211', now: NOW, retryNotBefore: NOW }),
+    })));
+    for (const id of campaigns) {
+      const mine = results.filter((x) => x.campaignId === id).map((x) => x.r);
+      expect(mine).toHaveLength(2);
+      for (const r of mine) expect(r).toMatchObject({ contactFinal: true });
+      expect(mine.filter((r) => 'campaignCompleted' in r && r.campaignCompleted)).toHaveLength(1);
+      expect(await status(id)).toBe('completed');
+    }
   });
 });

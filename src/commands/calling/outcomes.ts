@@ -1,11 +1,14 @@
 /**
  * Recording what happened to a claimed call: placement, placement failure,
- * provider status callbacks, reconciliation. Each function is one transaction.
+ * provider status callbacks, reconciliation. Each function is one transaction,
+ * followed — when it closed a contact for good — by the campaign's completion
+ * check in a short transaction of its own (`endCall`).
  *
  * Lock order, the same everywhere (the dialogue commands included): the
  * attempt row (`FOR UPDATE`) → its `call_dialogues` row → (an opt-out: the
- * number's lock, src/commands/exclusions/number-lock.ts) → the contact → the
- * campaign. Every writer of an attempt's outcome holds the attempt's lock and
+ * number's lock, src/commands/exclusions/number-lock.ts) → the contact. A call
+ * ending does not lock the campaign row; its completion check does, after the
+ * ending has committed. Every writer of an attempt's outcome holds the attempt's lock and
  * re-reads it first, and asks `settle()` (src/domain/calling/settlement.ts)
  * what to do — so one outcome, and at most one final event, per attempt.
  */
@@ -89,14 +92,16 @@ export interface AppliedChange {
   readonly outcome?: Outcome;
   /** The contact was closed as not_reached for good (survey.not_reached written). */
   readonly contactFinal?: boolean;
-  /** The campaign became completed. */
+  /** The campaign became completed (checked once the ending had committed: `endCall`). */
   readonly campaignCompleted?: boolean;
 }
 
 /**
  * Writes an attempt patch, and when it gives the attempt its outcome moves the
- * contact, writes the outbox event and completes the campaign — all in `trx`,
- * which holds the attempt's lock.
+ * contact and writes the outbox event — all in `trx`, which holds the
+ * attempt's lock. When the contact was closed for good (`contactFinal`) the
+ * caller completes the campaign once `trx` has committed
+ * (`completeCampaignIfFinished`, see `endCall`).
  */
 export async function applyPatch(
   trx: Transaction<DB>,
@@ -143,14 +148,57 @@ export async function applyPatch(
     type: 'survey.not_reached', campaignId: attempt.campaign_id, contactId: attempt.contact_id, attemptId: attempt.id,
     payload: { attempts: contact.attempts_count, last_outcome: change.lastOutcome, error_code: patch.errorCode ?? attempt.error_code ?? null },
   });
-  const campaignCompleted = await completeCampaignIfFinished(trx, attempt.campaign_id);
-  return { outcome: patch.outcome, contactFinal: true, campaignCompleted };
+  return { outcome: patch.outcome, contactFinal: true };
+}
+
+/**
+ * A call ending: `end` runs in one transaction and names the campaign whose
+ * contact it closed for good (`finished`); once that transaction has
+ * committed, `completeCampaignIfFinished` runs in a short transaction of its
+ * own and says whether the campaign became completed (`campaignCompleted`).
+ *
+ * Checked inside the ending, the campaign's row lock was held until the ending
+ * committed, and with many calls ending at once (the end of a campaign: nothing
+ * left to dial) every ending queued on it (bench:turn, bench/README.md). After
+ * the commit there is no write skew either: each ending checks after its own
+ * commit, so of two endings closing a campaign's last two contacts, the later
+ * to commit sees the other's commit. A crash between the commit and the check
+ * leaves the campaign to the scheduler's `completeFinishedCampaigns`.
+ *
+ * Given a transaction (a caller composing this with more work), nothing commits
+ * here, so the check runs inside it, under the campaign's lock.
+ */
+async function endCall<T extends object>(
+  db: Kysely<DB>,
+  end: (trx: Transaction<DB>) => Promise<{ result: T; finished: string | null }>,
+): Promise<T> {
+  const { result, finished } = await inTransaction(db, end);
+  if (!finished) return result;
+  return { ...result, campaignCompleted: await completeCampaignIfFinished(db, finished) };
+}
+
+/** `endCall`'s `finished`: the attempt's campaign when the change closed its contact for good. */
+const finishedBy = (attempt: AttemptRow, change: AppliedChange): string | null => (change.contactFinal ? attempt.campaign_id : null);
+
+/**
+ * After the endings that closed contacts in `ids` have committed: completes
+ * each campaign that has nothing left (`completeCampaignIfFinished`, one short
+ * transaction each). Returns the campaigns that became completed.
+ */
+export async function completeCampaignsIfFinished(db: Kysely<DB>, ids: readonly string[]): Promise<string[]> {
+  const done: string[] = [];
+  for (const id of [...new Set(ids)].sort()) if (await completeCampaignIfFinished(db, id)) done.push(id);
+  return done;
 }
 
 /**
  * A running or paused campaign none of whose contacts can still be dialled
  * (all completed, refused, excluded or finally not_reached) becomes completed.
  * Both lookups are index-driven (contacts_campaign_state_idx, contacts_dialable_due_idx).
+ *
+ * Call endings run it after they have committed (`endCall`,
+ * `completeCampaignsIfFinished`), never inside their own transaction; the
+ * decision runs in a short transaction of its own (in `db`'s, when `db` is one).
  */
 export async function completeCampaignIfFinished(db: Kysely<DB>, campaignId: string): Promise<boolean> {
   // While the campaign still has contacts waiting to be dialled, no call ending
@@ -163,26 +211,28 @@ export async function completeCampaignIfFinished(db: Kysely<DB>, campaignId: str
     SELECT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = ${campaignId}
                    AND state IN ('pending', 'not_reached') AND closed_at IS NULL) AS open`.execute(db);
   if (dialable.rows[0]?.open) return false;
-  // Serialize the check per campaign: two transactions closing the last two
-  // contacts would otherwise each still see the other's contact open (write
-  // skew) and neither complete the campaign. The lock waits for the other to
-  // commit; the UPDATE below then reads with a fresh snapshot and sees it.
-  await sql`SELECT id FROM campaigns WHERE id = ${campaignId} FOR NO KEY UPDATE`.execute(db);
-  const res = await sql`
-    UPDATE campaigns SET status = 'completed'
-    WHERE id = ${campaignId} AND status IN ('running', 'paused')
-      AND NOT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = ${campaignId} AND state = 'in_progress')
-      AND NOT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = ${campaignId}
-                      AND state IN ('pending', 'not_reached') AND closed_at IS NULL)`.execute(db);
-  return Number(res.numAffectedRows ?? 0) > 0;
+  return inTransaction(db, async (trx) => {
+    // Serialize the check per campaign. Two transactions that closed the last
+    // two contacts and checked before committing would each still see the
+    // other's contact open (write skew) and neither complete the campaign; call
+    // endings check after their commit, which rules that out, and the lock keeps
+    // the check safe for a caller that runs it inside such a transaction. It is
+    // held for this short transaction only, never for a call's ending.
+    await sql`SELECT id FROM campaigns WHERE id = ${campaignId} FOR NO KEY UPDATE`.execute(trx);
+    const res = await sql`
+      UPDATE campaigns SET status = 'completed'
+      WHERE id = ${campaignId} AND status IN ('running', 'paused')
+        AND NOT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = ${campaignId} AND state = 'in_progress')
+        AND NOT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = ${campaignId}
+                        AND state IN ('pending', 'not_reached') AND closed_at IS NULL)`.execute(trx);
+    return Number(res.numAffectedRows ?? 0) > 0;
+  });
 }
 
 /** Completes every running campaign that has nothing left to dial (the scheduler runs it each tick). */
 export async function completeFinishedCampaigns(db: Kysely<DB>): Promise<string[]> {
   const running = await db.selectFrom('campaigns').select('id').where('status', 'in', ['running', 'paused']).execute();
-  const done: string[] = [];
-  for (const c of running) if (await completeCampaignIfFinished(db, c.id)) done.push(c.id);
-  return done;
+  return completeCampaignsIfFinished(db, running.map((c) => c.id));
 }
 
 /** The provider accepted the call: remember its id. Callbacks may already have set it. */
@@ -235,10 +285,11 @@ export async function recordPlacementFailure(
   input: { attemptId: string; permanent: boolean; errorCode: string; now: Date; retryNotBefore: Date },
 ): Promise<AppliedChange & { released?: boolean }> {
   if (!input.permanent) return { released: await releaseClaim(db, { attemptId: input.attemptId, retryNotBefore: input.retryNotBefore }) };
-  return inTransaction(db, async (trx) => {
+  return endCall(db, async (trx) => {
     const attempt = await lockAttempt(trx, { id: input.attemptId });
-    if (!attempt || attempt.outcome !== null) return {};
-    return applyPatch(trx, attempt, { outcome: 'failed', callStatus: 'failed', errorCode: input.errorCode, endedAt: input.now }, { forceFinal: true, now: input.now });
+    if (!attempt || attempt.outcome !== null) return { result: {}, finished: null };
+    const applied = await applyPatch(trx, attempt, { outcome: 'failed', callStatus: 'failed', errorCode: input.errorCode, endedAt: input.now }, { forceFinal: true, now: input.now });
+    return { result: applied, finished: finishedBy(attempt, applied) };
   });
 }
 
@@ -265,10 +316,11 @@ export type CallEventResult =
  */
 export async function recordCallEvent(db: Kysely<DB>, input: { callId: string; event: CallEvent; now: Date }): Promise<CallEventResult> {
   const { event } = input;
-  return inTransaction(db, async (trx) => {
+  const none = (result: CallEventResult) => ({ result, finished: null });
+  return endCall<CallEventResult>(db, async (trx) => {
     const attempt = await lockAttempt(trx, { callId: input.callId });
-    if (!attempt) return { status: 'unknown_call' };
-    if (attempt.provider_call_id !== null && attempt.provider_call_id !== event.providerCallId) return { status: 'unknown_call' };
+    if (!attempt) return none({ status: 'unknown_call' });
+    if (attempt.provider_call_id !== null && attempt.provider_call_id !== event.providerCallId) return none({ status: 'unknown_call' });
     const inserted = await trx
       .insertInto('call_events')
       .values({
@@ -285,16 +337,19 @@ export async function recordCallEvent(db: Kysely<DB>, input: { callId: string; e
       .onConflict((oc) => oc.columns(['provider_call_id', 'sequence_number']).doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (!inserted) return { status: 'duplicate' };
+    if (!inserted) return none({ status: 'duplicate' });
     if (!isTerminalStatus(event.status)) {
       const applied = await applyPatch(trx, attempt, applyEventToAttempt(viewOf(attempt), event), { providerCallId: event.providerCallId, now: input.now });
-      return { status: 'recorded', attemptId: attempt.id, ...applied };
+      return { result: { status: 'recorded', attemptId: attempt.id, ...applied }, finished: finishedBy(attempt, applied) };
     }
     const phase = attempt.outcome === null ? await dialoguePhase(trx, attempt.id) : 'done';
     const { patch, settlement } = applyFinalStatus(viewOf(attempt), event, phase, 'final_status');
     const applied = await applyPatch(trx, attempt, patch, { providerCallId: event.providerCallId, now: input.now });
     if (settlement.kind === 'carrier' && settlement.closeDialogue) await closeDialogue(trx, attempt.id);
-    return { status: 'recorded', attemptId: attempt.id, ...applied, ...(settlement.kind === 'wait' ? { awaitingDialogue: true } : {}) };
+    return {
+      result: { status: 'recorded', attemptId: attempt.id, ...applied, ...(settlement.kind === 'wait' ? { awaitingDialogue: true } : {}) },
+      finished: finishedBy(attempt, applied),
+    };
   });
 }
 
@@ -317,9 +372,9 @@ export async function reconcileAttempt(
   db: Kysely<DB>,
   input: { attemptId: string; now: Date; fetched: { status: string; durationSeconds?: number; answeredBy?: AnsweredBy } | null },
 ): Promise<AppliedChange & { dialogueBreakOff?: boolean }> {
-  return inTransaction(db, async (trx) => {
+  return endCall<AppliedChange & { dialogueBreakOff?: boolean }>(db, async (trx) => {
     const attempt = await lockAttempt(trx, { id: input.attemptId });
-    if (!attempt || attempt.outcome !== null) return {};
+    if (!attempt || attempt.outcome !== null) return { result: {}, finished: null };
     const phase = await dialoguePhase(trx, attempt.id);
     const f = input.fetched && isTerminalStatus(input.fetched.status) ? input.fetched : null;
     const known = recordedFinalStatus(attempt);
@@ -344,7 +399,7 @@ export async function reconcileAttempt(
     }
     const applied = await applyPatch(trx, attempt, patch, { now: input.now });
     if (settlement.kind === 'carrier' && settlement.closeDialogue) await closeDialogue(trx, attempt.id);
-    return settlement.kind === 'break_off' ? { ...applied, dialogueBreakOff: true } : applied;
+    return { result: settlement.kind === 'break_off' ? { ...applied, dialogueBreakOff: true } : applied, finished: finishedBy(attempt, applied) };
   });
 }
 

@@ -21,13 +21,15 @@
  * `not_reached` with a `survey.not_reached` event, as the scheduler does. The
  * contact is moved only while it is `in_progress` on this very attempt
  * (`contactAfterDialogue`); a contact that became finished completes its
- * campaign when it was the last one.
+ * campaign when it was the last one — checked by the caller once the
+ * transaction has committed (`completeCampaignsIfFinished`), so call endings do
+ * not queue on the campaign row.
  */
 import { sql, type Transaction } from 'kysely';
 import { attemptOutcomeOfDialogue, contactAfterDialogue, type DialogueEnding } from '../../domain/calling/settlement.js';
 import type { DialogueAnswer, DialogueOutcome, DialogueScript, QuestionStage } from '../../domain/dialogue/step.js';
 import type { DB } from '../../db/schema/index.js';
-import { completeCampaignIfFinished, insertFinalEvent } from '../calling/outcomes.js';
+import { insertFinalEvent } from '../calling/outcomes.js';
 import { lockExclusionNumber } from '../exclusions/number-lock.js';
 import type { CallContext } from './context.js';
 
@@ -58,17 +60,18 @@ function dialogueMetadata(outcome: DialogueOutcome): Record<string, unknown> {
 /**
  * The number asked not to be called again: an exclusion list entry naming this
  * call, `do_not_call` on the contact, and every contact with this number still
- * waiting to be dialled (any campaign) becomes `excluded` (completing a campaign
- * that had nothing else left). Also applied when the
- * opt-out came too late to be the attempt's outcome (the call had already been
- * settled as a break-off): the request is honoured all the same.
+ * waiting to be dialled (any campaign) becomes `excluded`. Returns the campaigns
+ * of those contacts: once `trx` has committed, the caller completes the ones
+ * that had nothing else left (`completeCampaignsIfFinished`). Also applied when
+ * the opt-out came too late to be the attempt's outcome (the call had already
+ * been settled as a break-off): the request is honoured all the same.
  *
  * Locks in the order of src/commands/exclusions/number-lock.ts: the number, the
  * entry, then the number's contacts in id order — so two opt-outs of one number
  * (two campaigns calling the same person), or an opt-out and an exclusion added
  * through the API, an import or the re-check, never wait on each other in a circle.
  */
-export async function honourOptOut(trx: Transaction<DB>, ctx: CallContext, opts: { includeOwnContact: boolean; completeCampaigns?: boolean }): Promise<string[]> {
+export async function honourOptOut(trx: Transaction<DB>, ctx: CallContext, opts: { includeOwnContact: boolean }): Promise<string[]> {
   await lockExclusionNumber(trx, ctx.phone_number);
   await trx
     .insertInto('exclusion_list_entries')
@@ -90,14 +93,7 @@ export async function honourOptOut(trx: Transaction<DB>, ctx: CallContext, opts:
       ${opts.includeOwnContact ? sql`` : sql`AND c.id <> ${ctx.contact_id}`}
     RETURNING c.campaign_id`.execute(trx);
   await trx.updateTable('contacts').set({ do_not_call: true }).where('id', '=', ctx.contact_id).execute();
-  const campaigns = [...new Set(excluded.rows.map((r) => r.campaign_id))];
-  if (opts.completeCampaigns !== false) await completeCampaigns(trx, campaigns);
-  return campaigns;
-}
-
-/** A campaign whose last open contact this was is finished; locked in id order (one order everywhere). */
-async function completeCampaigns(trx: Transaction<DB>, ids: readonly string[]): Promise<void> {
-  for (const id of [...new Set(ids)].sort()) await completeCampaignIfFinished(trx, id);
+  return [...new Set(excluded.rows.map((r) => r.campaign_id))];
 }
 
 /**
@@ -133,8 +129,10 @@ async function completeSurvey(
  * Records the dialogue's ending of attempt `attemptNumber` (whose row the caller
  * has locked): the contact (locked here), the survey response, the exclusion
  * and the final event as `contactAfterDialogue` says, then the attempt's
- * outcome, then the campaign's completion. Returns whether the contact became
- * finished.
+ * outcome. Returns whether the contact became finished, and the campaigns the
+ * caller completes, if nothing is left in them, once `trx` has committed
+ * (`completeCampaignsIfFinished`): the contact's own when it became finished,
+ * and those where an opt-out excluded waiting contacts.
  */
 export async function applyOutcome(
   trx: Transaction<DB>,
@@ -143,7 +141,7 @@ export async function applyOutcome(
   script: DialogueScript,
   outcome: DialogueOutcome,
   now: Date,
-): Promise<{ contactFinished: boolean }> {
+): Promise<{ contactFinished: boolean; campaigns: string[] }> {
   const ending: DialogueEnding = outcome.kind;
   const { outcome: attemptOutcome, errorCode } = attemptOutcomeOfDialogue(ending);
   // The attempt's outcome is written last (the caller holds its row lock from the start): its
@@ -177,9 +175,14 @@ export async function applyOutcome(
   let excludedIn: string[] = [];
 
   switch (change.kind) {
-    case 'none':
+    case 'none': {
+      // The contact moved on under this attempt (settled otherwise, or changed by
+      // someone else), so this ending changes nothing about it — but a request
+      // not to be called again is honoured all the same.
+      const campaigns = outcome.kind === 'opt_out' ? await honourOptOut(trx, ctx, { includeOwnContact: true }) : [];
       await markAttempt();
-      return { contactFinished: false };
+      return { contactFinished: false, campaigns };
+    }
     case 'completed': {
       if (outcome.kind !== 'completed') throw new Error('applyOutcome: completed contact without a completed dialogue');
       await completeSurvey(trx, ctx, script, outcome.answers, now);
@@ -193,7 +196,7 @@ export async function applyOutcome(
         .set({ state: 'refused', last_outcome: 'refused', retry_not_before: null })
         .where('id', '=', ctx.contact_id)
         .execute();
-      if (change.optOut) excludedIn = await honourOptOut(trx, ctx, { includeOwnContact: false, completeCampaigns: false });
+      if (change.optOut) excludedIn = await honourOptOut(trx, ctx, { includeOwnContact: false });
       await insertFinalEvent(trx, {
         ...event, type: 'survey.refused',
         payload: { call_attempt_id: ctx.attempt_id, reason, refused_at: now.toISOString(), partial_answers: answerPayload(script, outcome.answers) },
@@ -206,7 +209,7 @@ export async function applyOutcome(
         : null;
       await trx.updateTable('contacts').set({ state: 'pending', last_outcome: 'failed', retry_not_before: notBefore }).where('id', '=', ctx.contact_id).execute();
       await markAttempt();
-      return { contactFinished: false };
+      return { contactFinished: false, campaigns: [] };
     }
     case 'not_reached': {
       await trx
@@ -222,6 +225,5 @@ export async function applyOutcome(
     }
   }
   await markAttempt();
-  await completeCampaigns(trx, [ctx.campaign_id, ...excludedIn]);
-  return { contactFinished: true };
+  return { contactFinished: true, campaigns: [ctx.campaign_id, ...excludedIn] };
 }

@@ -114,9 +114,9 @@ describe(`dialogue commands (${testEngine()})`, () => {
     expect(await db.selectFrom('consent_records').select('id').where('call_attempt_id', '=', attempt.id).execute()).toEqual([]);
   });
 
-  it('opt-out mid-survey: excluded with the call noted, refused with reason opt_out, other campaigns excluded too', async () => {
-    const { callId, contact, attempt } = await liveCall({ language: 'it' });
-    const other = await createCampaign(db);
+  it('opt-out mid-survey: excluded with the call noted, refused with reason opt_out, other campaigns excluded too (and completed when that was their last contact)', async () => {
+    const { callId, contact, attempt, campaign } = await liveCall({ language: 'it' });
+    const other = await createCampaign(db, { status: 'running' });
     const twin = await createContact(db, other.id, { phone_number: contact.phone_number, state: 'pending' });
     await converse(callId, ['sì', 'otto', 'non chiamatemi più']);
     const ex = await db.selectFrom('exclusion_list_entries').selectAll().where('phone_number', '=', contact.phone_number).executeTakeFirstOrThrow();
@@ -124,9 +124,25 @@ describe(`dialogue commands (${testEngine()})`, () => {
     const c = await db.selectFrom('contacts').select(['state', 'do_not_call']).where('id', '=', contact.id).executeTakeFirstOrThrow();
     expect(c).toEqual({ state: 'refused', do_not_call: true });
     expect((await db.selectFrom('contacts').select('state').where('id', '=', twin.id).executeTakeFirstOrThrow()).state).toBe('excluded');
+    // Each campaign had nothing else left: both completed by the checks after the ending's commit.
+    const statuses = await db.selectFrom('campaigns').select('status').where('id', 'in', [campaign.id, other.id]).execute();
+    expect(statuses).toEqual([{ status: 'completed' }, { status: 'completed' }]);
     const ev = await db.selectFrom('events').selectAll().where('contact_id', '=', contact.id).executeTakeFirstOrThrow();
     expect(ev.payload).toMatchObject({ reason: 'opt_out', partial_answers: [{ question: 'q1', value: 8 }] });
     expect(await db.selectFrom('survey_responses').select('id').where('contact_id', '=', contact.id).execute()).toEqual([]);
+  });
+
+  it('opt-out when the contact moved on under the call: the ending changes nothing else, but the number is listed and the contact excluded', async () => {
+    const { callId, contact, attempt } = await liveCall();
+    await startDialogue(db, { callId, now: T0 }, deps);
+    // Someone else changed the contact while the call ran (it is no longer this attempt's).
+    await db.updateTable('contacts').set({ state: 'pending', attempts_count: 2 }).where('id', '=', contact.id).execute();
+    await runDialogueTurn(db, { callId, speech: 'do not call me again', asrConfidence: 0.9, now: at(10) }, deps);
+    const ex = await db.selectFrom('exclusion_list_entries').select('call_attempt_id').where('phone_number', '=', contact.phone_number).executeTakeFirst();
+    expect(ex?.call_attempt_id).toBe(attempt.id);
+    const c = await db.selectFrom('contacts').select(['state', 'do_not_call', 'attempts_count']).where('id', '=', contact.id).executeTakeFirstOrThrow();
+    expect(c).toEqual({ state: 'excluded', do_not_call: true, attempts_count: 2 });
+    expect(await db.selectFrom('events').select('id').where('contact_id', '=', contact.id).execute()).toEqual([]);
   });
 
   it('callback: contact back in the pool not before the requested time, no event', async () => {

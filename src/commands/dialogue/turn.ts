@@ -10,7 +10,9 @@
  * function, and then in ONE transaction stores the new state (optimistic
  * concurrency on `call_dialogues.version`), the turn, the redacted transcript,
  * the consent record and — on a terminal step — the outcome (survey response,
- * attempt, contact, exclusion, event). A duplicate or concurrent webhook for the
+ * attempt, contact, exclusion, event). Once that has committed, a campaign
+ * whose last open contact it closed is completed in a short transaction of its
+ * own (`completeCampaignsIfFinished`). A duplicate or concurrent webhook for the
  * same turn gets the call control already sent, and changes nothing.
  *
  * Racing the call's final status: a terminal step, `startDialogue` and
@@ -29,7 +31,7 @@ import type { Interpretation } from '../../domain/interpreter/types.js';
 import type { CallControl } from '../../domain/ports/telephony.js';
 import type { DB } from '../../db/schema/index.js';
 import { scrubText } from '../../observability/redact.js';
-import { applyPatch, dialoguePhase, lockAttempt } from '../calling/outcomes.js';
+import { applyPatch, completeCampaignsIfFinished, dialoguePhase, lockAttempt } from '../calling/outcomes.js';
 import { settle, type FinalStatus } from '../../domain/calling/settlement.js';
 import { isTerminalStatus, type Outcome } from '../../domain/calling/transitions.js';
 import type { AnsweredBy, CallStatus } from '../../domain/ports/telephony.js';
@@ -116,7 +118,7 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
     // "Don't call me again" is honoured all the same (decided by the rules alone, as always).
     if (text !== '') {
       const heard = await rulesInterpreter.interpret({ stage: 'consent', language: ctx.dialogue_language ?? 'en', text, now: input.now, timeZone: ctx.contact_timezone ?? ctx.campaign_timezone });
-      if (heard.intent === 'opt_out') await db.transaction().execute((trx) => honourOptOut(trx, ctx, { includeOwnContact: true }));
+      if (heard.intent === 'opt_out') await optOutThenCompletion(db, ctx);
     }
     return storedControl(ctx);
   }
@@ -155,6 +157,8 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
   const gaveConsent = state.stage === 'consent' && r.state.stage === 'q1';
   // Whether this turn's ending became the attempt's outcome (not when the call was settled first).
   let ended = false;
+  // Campaigns this turn may have finished: checked once its transaction has committed.
+  let finished: string[] = [];
   try {
     // State, turn and transcript in ONE statement (one round trip, atomic). The
     // inserts read from the guarded UPDATE, so a lost race writes nothing.
@@ -175,7 +179,7 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
     };
     // The common turn needs no transaction of its own.
     if (!r.outcome && !gaveConsent) await writeTurn(db);
-    else await db.transaction().execute(async (trx) => {
+    else finished = await db.transaction().execute(async (trx) => {
       const attempt = r.outcome ? await lockAttempt(trx, { id: ctx.attempt_id }) : undefined;
       await writeTurn(trx);
       if (gaveConsent) {
@@ -189,27 +193,34 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
       if (r.outcome && attempt) {
         const s = settle({ outcome: attempt.outcome as Outcome | null, dialogue: 'live', finalStatus: null }, 'dialogue_ending');
         if (s.kind === 'dialogue') {
-          await applyOutcome(trx, ctx, attempt.attempt_number, script, r.outcome, input.now);
+          const applied = await applyOutcome(trx, ctx, attempt.attempt_number, script, r.outcome, input.now);
           ended = true;
-        } else {
-          // The call was settled first (the grace after the hang-up was over, or the reconciler).
-          deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, outcome: r.outcome.kind }, 'dialogue ending arrived after the call was settled; not applied');
-          if (r.outcome.kind === 'opt_out') await honourOptOut(trx, ctx, { includeOwnContact: true });
+          return applied.campaigns;
         }
+        // The call was settled first (the grace after the hang-up was over, or the reconciler).
+        deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, outcome: r.outcome.kind }, 'dialogue ending arrived after the call was settled; not applied');
+        if (r.outcome.kind === 'opt_out') return honourOptOut(trx, ctx, { includeOwnContact: true });
       }
+      return [];
     });
   } catch (err) {
     if (err instanceof VersionConflict) {
       deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id }, 'dialogue turn raced another webhook for the same call; answering with the stored control');
       // An opt-out is honoured even when the call was closed under it.
-      if (r.outcome?.kind === 'opt_out') await db.transaction().execute((trx) => honourOptOut(trx, ctx, { includeOwnContact: true }));
+      if (r.outcome?.kind === 'opt_out') await optOutThenCompletion(db, ctx);
       return storedControl(await loadCallContext(db, input.callId));
     }
     throw err;
   }
+  await completeCampaignsIfFinished(db, finished);
   deps.log?.debug({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id, stage: state.stage, intent: interpretation?.intent, source: interpretation?.source, outcome: r.outcome?.kind, ms }, 'dialogue turn');
   deps.onTurn?.({ ms: performance.now() - t0, ...(interpretation ? { intent: interpretation.intent, source: interpretation.source ?? 'rules' } : {}), ...(r.outcome && ended ? { outcome: r.outcome.kind } : {}) });
   return control;
+}
+
+/** An opt-out heard outside a turn's ending, in its own transaction; then the campaigns it may have finished. */
+async function optOutThenCompletion(db: Kysely<DB>, ctx: CallContext): Promise<void> {
+  await completeCampaignsIfFinished(db, await db.transaction().execute((trx) => honourOptOut(trx, ctx, { includeOwnContact: true })));
 }
 
 /**
@@ -218,16 +229,17 @@ export async function runDialogueTurn(db: Kysely<DB>, input: DialogueTurnInput, 
  * settle the attempt. A person hung up → break-off: partial answers stay in the
  * turn log, the contact is retryable (or not reached for good after its last
  * attempt). Returns false when there was nothing to settle (never started,
- * already over, or the attempt already has its outcome).
+ * already over, or the attempt already has its outcome). Once that has
+ * committed, the campaign is completed if this was its last open contact.
  */
 export async function abandonDialogue(db: Kysely<DB>, input: StartDialogueInput, deps: Omit<DialogueDeps, 'actionUrl'> & { actionUrl?: DialogueDeps['actionUrl'] } = {}): Promise<boolean> {
   const ctx = await loadCallContext(db, input.callId);
   if (!ctx.state || ctx.version === null || ctx.attempt_outcome !== null) return false;
   const script = buildScript(ctx, { ...deps, actionUrl: deps.actionUrl ?? (() => '') }, ctx.dialogue_language ?? undefined);
-  const closed = await db.transaction().execute(async (trx) => {
+  const closed = await db.transaction().execute(async (trx): Promise<{ finished: string[] } | null> => {
     const attempt = await lockAttempt(trx, { id: ctx.attempt_id });
-    if (!attempt || attempt.outcome !== null) return false;
-    if ((await dialoguePhase(trx, attempt.id)) !== 'live') return false;
+    if (!attempt || attempt.outcome !== null) return null;
+    if ((await dialoguePhase(trx, attempt.id)) !== 'live') return null;
     // Read under the dialogue row's lock: no turn can change it before this commits.
     const row = await trx.selectFrom('call_dialogues').select(['state', 'version']).where('call_attempt_id', '=', attempt.id).executeTakeFirstOrThrow();
     const state = row.state as unknown as DialogueState;
@@ -239,12 +251,15 @@ export async function abandonDialogue(db: Kysely<DB>, input: StartDialogueInput,
     const r = step(script, state, { kind: 'hangup' }, input.now);
     await trx.updateTable('call_dialogues').set({ state: JSON.stringify(r.state), version: row.version + 1 }).where('call_attempt_id', '=', attempt.id).execute();
     await trx.insertInto('dialogue_turns').values({ call_attempt_id: attempt.id, sequence: row.version, stage: state.stage, prompt: '', heard_text: null, interpretation: JSON.stringify({ event: 'hangup' }) }).execute();
-    if (s.kind === 'break_off' && r.outcome) await applyOutcome(trx, ctx, attempt.attempt_number, script, r.outcome, input.now);
-    else if (s.kind === 'carrier') {
-      await applyPatch(trx, attempt, { outcome: s.outcome, ...(s.errorCode ? { errorCode: s.errorCode } : {}), ...(attempt.ended_at ? {} : { endedAt: input.now }) }, { now: input.now });
+    if (s.kind === 'break_off' && r.outcome) return { finished: (await applyOutcome(trx, ctx, attempt.attempt_number, script, r.outcome, input.now)).campaigns };
+    if (s.kind === 'carrier') {
+      const applied = await applyPatch(trx, attempt, { outcome: s.outcome, ...(s.errorCode ? { errorCode: s.errorCode } : {}), ...(attempt.ended_at ? {} : { endedAt: input.now }) }, { now: input.now });
+      return { finished: applied.contactFinal ? [attempt.campaign_id] : [] };
     }
-    return true;
+    return { finished: [] };
   });
-  if (closed) deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id }, 'dialogue closed after the call ended');
-  return closed;
+  if (!closed) return false;
+  await completeCampaignsIfFinished(db, closed.finished);
+  deps.log?.info({ correlationId: input.correlationId, callAttemptId: ctx.attempt_id }, 'dialogue closed after the call ended');
+  return true;
 }
