@@ -149,7 +149,7 @@ export async function applyPatch(
 /**
  * A running or paused campaign none of whose contacts can still be dialled
  * (all completed, refused, excluded or finally not_reached) becomes completed.
- * Both lookups are index-driven (contacts_campaign_state_idx, contacts_dialable_due_idx).
+ * Both lookups are index-driven (contacts_campaign_state_idx, contacts_dialable_consent_idx).
  */
 export async function completeCampaignIfFinished(db: Kysely<DB>, campaignId: string): Promise<boolean> {
   // While the campaign still has contacts waiting to be dialled, no call ending
