@@ -4,8 +4,14 @@
  *
  * 1. Claim: p50/p99 of claiming 100 due contacts from a 1,000,000-contact running
  *    campaign (the real one-statement claim, committed, so the due set moves on),
- *    against the physical reference of a bare index read of 100 pending ids.
+ *    against the physical reference of a bare index read of 100 due consented ids.
  *    Target p99 ≤ 50 ms.
+ * 3. Claim late in the campaign: the same campaign after 90 % of its consented
+ *    contacts are done (completed, vacuumed), so what is left at the front of the
+ *    due order is what the claim may not dial (the campaign requires prior
+ *    consent; 10 % of its contacts have none). Claims committed, as in 1. Both
+ *    claim scenarios also report one claim's plan (EXPLAIN ANALYZE, BUFFERS):
+ *    index entries walked and buffers touched.
  * 2. Status-callback ingestion: callbacks per second through our webhook
  *    (Twilio signature check, parse, raw event + monotonic transition + contact +
  *    outbox in one transaction) vs a bare Fastify route doing the same database
@@ -15,9 +21,9 @@
  */
 import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { formEncode, rfc2822, twilioSignature } from '../src/adapters/telephony/simulator/signature.js';
 import { createTwilioTelephony } from '../src/adapters/telephony/twilio/index.js';
 import { buildApp } from '../src/app.js';
@@ -44,6 +50,52 @@ const withDb = (url: string, name: string) => {
   u.pathname = `/${name}`;
   return u.toString();
 };
+/** While set: every statement run, captured from the query log (for EXPLAIN). */
+let captured: CompiledQuery[] | undefined;
+
+interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] }
+/**
+ * One claim's plan, rolled back, with the claim transaction's own settings (its
+ * statements before the claim statement, replayed): index entries of
+ * contacts_dialable* walked (returned + filtered out), buffers.
+ */
+async function explainClaim(db: Kysely<DB>) {
+  const rollback = new Error('rollback');
+  let out: { ms: number; walked: number; walks: { index: string; rows: number; removed: number; loops: number }[]; sharedHit: number; sharedRead: number } | undefined;
+  captured = [];
+  await db.transaction().execute(async (trx: Transaction<DB>) => {
+    await claimDueContacts(trx, { limit: 100, now: NOW, guardMinutes: 5 });
+    throw rollback;
+  }).catch((e: unknown) => { if (e !== rollback) throw e; });
+  const statements = captured.filter((q) => !/^(begin|commit|rollback)/i.test(q.sql));
+  captured = undefined;
+  const q = statements.pop();
+  if (!q?.sql.includes('WITH zones AS MATERIALIZED')) throw new Error('the claim statement was not captured');
+  await db.transaction().execute(async (trx) => {
+    for (const setting of statements) await trx.executeQuery(setting);
+    const r = await trx.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode & { 'Shared Hit Blocks': number; 'Shared Read Blocks': number }; 'Execution Time': number }] }>(
+      CompiledQuery.raw(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.sql}`, [...q.parameters]));
+    const plan = r.rows[0]!['QUERY PLAN'][0];
+    const walks: { index: string; rows: number; removed: number; loops: number }[] = [];
+    const visit = (n: PlanNode) => {
+      if (n['Index Name']?.startsWith('contacts_dialable')) {
+        const loops = n['Actual Loops'] ?? 1;
+        walks.push({ index: n['Index Name'], rows: (n['Actual Rows'] ?? 0) * loops, removed: (n['Rows Removed by Filter'] ?? 0) * loops, loops });
+      }
+      for (const c of n.Plans ?? []) visit(c);
+    };
+    visit(plan.Plan);
+    out = {
+      ms: Number(plan['Execution Time'].toFixed(2)),
+      walked: walks.reduce((a, w) => a + w.rows + w.removed, 0),
+      walks,
+      sharedHit: plan.Plan['Shared Hit Blocks'], sharedRead: plan.Plan['Shared Read Blocks'],
+    };
+    throw rollback;
+  }).catch((e: unknown) => { if (e !== rollback) throw e; });
+  return out!;
+}
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2));
@@ -54,7 +106,10 @@ async function main() {
   const adminPool = createPgPool(admin!, 1);
   await adminPool.query(`create database "${name}"`);
   const url = withDb(admin!, name);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPgPool(url, 20) }) });
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: createPgPool(url, 20) }),
+    log: (e) => { if (e.level === 'query') captured?.push(e.query); },
+  });
   const log = createLogger({ level: 'silent' });
   try {
     await new Migrator(db).up();
@@ -84,7 +139,7 @@ async function main() {
     for (let i = 0; i < 50; i++) {
       const s = performance.now();
       await sql`SELECT id FROM contacts WHERE campaign_id = ${campaign.id} AND state IN ('pending', 'not_reached') AND closed_at IS NULL
-        ORDER BY last_attempt_at NULLS FIRST LIMIT 100`.execute(db);
+          AND has_prior_consent ORDER BY last_attempt_at NULLS FIRST, created_at LIMIT 100`.execute(db);
       bare.push(performance.now() - s);
     }
     const claims: number[] = [];
@@ -95,6 +150,7 @@ async function main() {
       claims.push(performance.now() - s);
       claimed += r.length;
     }
+    const freshPlan = await explainClaim(db);
 
     // ── 2. status-callback ingestion ────────────────────────────────────────
     // Fresh attempts for both contenders: 2 × CALLS, each gets initiated, ringing, no-answer.
@@ -176,17 +232,55 @@ async function main() {
     await app.stop();
     await bareApp.close();
 
+    // ── 3. claim late in the campaign ───────────────────────────────────────
+    // 90 % of the consented contacts still waiting are done: those first in due
+    // order (by number, which is insertion order: the walk's order among equal
+    // due times). What is left at the front is the unconsented.
+    const l0 = Date.now();
+    await sql`UPDATE contacts SET state = 'completed', last_outcome = 'completed'
+      WHERE campaign_id = ${campaign.id} AND has_prior_consent AND state IN ('pending', 'not_reached') AND closed_at IS NULL
+        AND substr(phone_number, 6)::int <= ${Math.floor(CONTACTS * 0.9)}`.execute(db);
+    await sql`VACUUM ANALYZE contacts`.execute(db);
+    const lateSetupSeconds = (Date.now() - l0) / 1000;
+    const lateOpen = await sql<{ consented: number; unconsented: number }>`SELECT count(*) FILTER (WHERE has_prior_consent)::int AS consented,
+        count(*) FILTER (WHERE NOT has_prior_consent)::int AS unconsented
+      FROM contacts WHERE campaign_id = ${campaign.id} AND state IN ('pending', 'not_reached') AND closed_at IS NULL`.execute(db);
+    const lateBare: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const s = performance.now();
+      await sql`SELECT id FROM contacts WHERE campaign_id = ${campaign.id} AND state IN ('pending', 'not_reached') AND closed_at IS NULL
+          AND has_prior_consent ORDER BY last_attempt_at NULLS FIRST, created_at LIMIT 100`.execute(db);
+      lateBare.push(performance.now() - s);
+    }
+    const late: number[] = [];
+    let lateClaimed = 0;
+    for (let i = 0; i < CLAIMS; i++) {
+      const s = performance.now();
+      const r = await db.transaction().execute((trx) => claimDueContacts(trx, { limit: 100, now: NOW, guardMinutes: 5 }));
+      late.push(performance.now() - s);
+      lateClaimed += r.length;
+    }
+    const latePlan = await explainClaim(db);
+
     const out = {
       bench: 'dial',
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, node: process.version },
+      machine: { cpus: cpus().length, node: process.version, loadavg: loadavg().map((x) => Number(x.toFixed(1))) },
       contacts: CONTACTS,
       loadSeconds,
       claim: {
         batches: CLAIMS, batchSize: 100, claimed,
         p50Ms: pct(claims, 50), p99Ms: pct(claims, 99), maxMs: pct(claims, 100),
-        reference: { what: 'bare index read of 100 due ids', p50Ms: pct(bare, 50), p99Ms: pct(bare, 99) },
+        reference: { what: 'bare index read of 100 due consented ids', p50Ms: pct(bare, 50), p99Ms: pct(bare, 99) },
         targetP99Ms: 50, ok: pct(claims, 99) <= 50,
+        plan: freshPlan,
+      },
+      claimLate: {
+        what: '90 % of the consented contacts done', setupSeconds: lateSetupSeconds,
+        open: lateOpen.rows[0], batches: CLAIMS, batchSize: 100, claimed: lateClaimed,
+        p50Ms: pct(late, 50), p99Ms: pct(late, 99), maxMs: pct(late, 100),
+        reference: { what: 'bare index read of 100 due consented ids', p50Ms: pct(lateBare, 50), p99Ms: pct(lateBare, 99) },
+        plan: latePlan,
       },
       ingestion: {
         ours: oursRate, bare: bareRate, ratio: Number((oursRate.perSecond / bareRate.perSecond).toFixed(2)),

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase, inRolledBackTransaction, testEngine, type TestDatabase } from '../../../test/support/db.js';
 import { createCampaign, createContact, uniquePhone } from '../../../test/support/factories.js';
 import type { DB } from '../../db/schema/index.js';
-import { claimDueContacts } from './claim.js';
+import { claimDueContacts, claimPlannerSettings, claimStatement } from './claim.js';
 
 let t: TestDatabase;
 let db: Kysely<DB>;
@@ -122,6 +122,86 @@ describe('claim order: first due, first dialled', () => {
     expect(got).toEqual(expected);
     const attempts = await db.selectFrom('call_attempts').select('contact_id').where('contact_id', 'in', [...due.keys()]).execute();
     expect(attempts).toHaveLength(due.size);
+  });
+});
+
+interface PlanNode { 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] }
+/**
+ * Index entries of contacts_dialable* the claim reads (returned or filtered out),
+ * from EXPLAIN ANALYZE of the claim statement with the claim's planner settings, rolled back.
+ * With fresh statistics, as a production database has them.
+ */
+const entriesWalked = async (limit: number, now = NOW): Promise<number> => {
+  await sql`ANALYZE contacts`.execute(db);
+  return inRolledBackTransaction(db, async (trx) => {
+    await claimPlannerSettings(trx);
+    const r = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (ANALYZE, FORMAT JSON) ${claimStatement({ limit, now, guardMinutes: 5 })}`.execute(trx);
+    const raw = r.rows[0]!['QUERY PLAN'];
+    const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
+    const walked = (n: PlanNode): number =>
+      (n['Index Name']?.startsWith('contacts_dialable') ? ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0)) * (n['Actual Loops'] ?? 1) : 0)
+      + (n.Plans ?? []).reduce((a, c) => a + walked(c), 0);
+    return walked(plan[0].Plan);
+  });
+};
+
+/** `n` contacts of a campaign in one statement, created a minute apart from `from` on. */
+async function many(campaignId: string, n: number, from: Date, o: { has_prior_consent?: boolean; retry?: boolean } = {}): Promise<string[]> {
+  const rows = Array.from({ length: n }, (_, i) => ({
+    campaign_id: campaignId, phone_number: uniquePhone(), has_prior_consent: o.has_prior_consent ?? true,
+    ...(o.retry
+      ? { state: 'not_reached' as const, attempts_count: 1, last_attempt_at: new Date(from.getTime() + i * 60_000), created_at: min(-30 * 24 * 60) }
+      : { created_at: new Date(from.getTime() + i * 60_000) }),
+  }));
+  return (await db.insertInto('contacts').values(rows).returning('id').execute()).map((r) => r.id);
+}
+
+describe('claim walks: what a claim reads', () => {
+  it('a campaign requiring consent never reads its unconsented contacts, however many wait ahead; one that gains consent is claimed in its place', async () => {
+    const c = await running(); // require_prior_consent: the default
+    // Late in the campaign: everything consented before them is done, the unconsented stay (never called, and retries).
+    const unconsented = await many(c.id, 300, min(-2000), { has_prior_consent: false });
+    await many(c.id, 100, min(-1500), { has_prior_consent: false, retry: true });
+    const consented = await many(c.id, 10, min(-100));
+    expect(await peek(5)).toEqual(consented.slice(0, 5));
+    // 5 eligible rows read, the 400 unconsented not at all (before: all 400 re-read by every claim).
+    expect(await entriesWalked(5)).toBeLessThanOrEqual(10);
+    // Consent recorded for one of them: the next claim takes it first (due since -1999 minutes).
+    await db.updateTable('contacts').set({ has_prior_consent: true }).where('id', '=', unconsented[1]!).execute();
+    expect(await peek(3)).toEqual([unconsented[1], ...consented.slice(0, 2)]);
+    // Never one without consent, however large the batch.
+    const all = await peek(1000);
+    expect(all).toEqual([unconsented[1], ...consented]);
+  });
+
+  it('a campaign not requiring consent walks both, merged in due order; the setting takes effect at the next claim', async () => {
+    const c = await running({ require_prior_consent: false });
+    const a = await many(c.id, 3, min(-300), { has_prior_consent: false }); // due -300, -299, -298
+    const b = await many(c.id, 3, min(-299.5)); // due -299.5, -298.5, -297.5
+    const r = await many(c.id, 2, min(-359.7), { has_prior_consent: false, retry: true }); // due -299.7, -298.7
+    const q = await many(c.id, 2, min(-358.2), { retry: true }); // due -298.2, -297.2
+    const due = [a[0], r[0], b[0], a[1], r[1], b[1], q[0], a[2], b[2], q[1]];
+    expect(await peek(100)).toEqual(due);
+    expect(await entriesWalked(3)).toBeLessThanOrEqual(4 * 3);
+    // The campaign now requires consent (the API freezes the setting once a campaign runs;
+    // the claim does not rely on that): the unconsented drop out, the order of the rest stays.
+    await db.updateTable('campaigns').set({ status: 'paused' }).where('id', '=', c.id).execute();
+    expect(await peek(100)).toEqual([]);
+    await db.updateTable('campaigns').set({ status: 'running', require_prior_consent: true }).where('id', '=', c.id).execute();
+    expect(await peek(100)).toEqual([b[0], b[1], q[0], b[2], q[1]]);
+    // And back: all of them again.
+    await db.updateTable('campaigns').set({ require_prior_consent: false }).where('id', '=', c.id).execute();
+    expect(await claim(100).then((xs) => xs.map((x) => x.contactId))).toEqual(due);
+  });
+
+  it('walks the index in order and stops after the batch, in a small campaign too', async () => {
+    const c = await running();
+    await many(c.id, 400, min(-1000));
+    await many(c.id, 100, min(-1000), { retry: true });
+    // The planner's estimate for the walks' conditions is a fraction of a percent of
+    // the range: fewer rows than the batch, so without the claim's planner settings
+    // it reads the whole range (a bitmap scan and a sort) at every claim.
+    expect(await entriesWalked(5)).toBeLessThanOrEqual(2 * 5);
   });
 });
 

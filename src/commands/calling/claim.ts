@@ -1,7 +1,7 @@
 /**
  * Claiming due contacts: the one statement that decides who is dialled.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema/index.js';
 import { callingCodeZones } from '../../domain/calling/local-time.js';
 
@@ -38,17 +38,22 @@ export interface ClaimOptions {
  * so it is dialled as soon as it may be. The claimed calls are returned, and
  * so placed, in that order.
  *
- * How: per running campaign, two walks of contacts_dialable_due_idx
- * (campaign_id, last_attempt_at NULLS FIRST, created_at) WHERE state IN
- * (pending, not_reached) AND closed_at IS NULL: the never-called range
- * (last_attempt_at IS NULL, in created_at order) and the retry range
+ * How: per running campaign, walks of contacts_dialable_consent_idx
+ * (campaign_id, has_prior_consent, last_attempt_at NULLS FIRST, created_at)
+ * WHERE state IN (pending, not_reached) AND closed_at IS NULL: the never-called
+ * range (last_attempt_at IS NULL, in created_at order) and the retry range
  * (last_attempt_at up to now − interval, in last_attempt_at order — within a
  * campaign the interval is constant, so that is due order), each stopping
- * after `limit` eligible rows. The candidates are merged by due time across
- * campaigns, without locks (up to 2 × `limit`: the first `limit` are the
- * batch, the others next in line). Then they are locked in that order, `FOR
- * UPDATE SKIP LOCKED`, until `limit` rows are held, every condition evaluated
- * again: in READ COMMITTED a row another transaction changed since the
+ * after `limit` eligible rows. A campaign that requires prior consent walks
+ * the consented ranges only, so its unconsented contacts — waiting forever,
+ * and late in a campaign all of them ahead of the rest — are never read; one
+ * that does not walks the consented and the unconsented ranges (four walks).
+ * The setting is read at every claim: switching it, or a contact gaining
+ * consent, takes effect at the next one. The candidates are merged by due time
+ * across walks and campaigns, without locks (up to 2 × `limit`: the first
+ * `limit` are the batch, the others next in line). Then they are locked in that
+ * order, `FOR UPDATE SKIP LOCKED`, until `limit` rows are held, every condition
+ * evaluated again: in READ COMMITTED a row another transaction changed since the
  * statement began is re-read and re-checked, so a contact just claimed
  * elsewhere (now `in_progress`) drops out, and one being claimed right now is
  * skipped. Nothing is locked that is not dialled. (Two claimers at the same
@@ -64,14 +69,47 @@ export interface ClaimOptions {
  * and closing guard — so a claimed contact never needs un-claiming. The
  * exclusion list is re-checked here, at claim time. The campaign rows are read
  * `FOR SHARE`: a pause waits for an in-flight claim and every later claim sees it.
- * Besides `SET LOCAL jit = off`, the claim is this one statement (bench/dial.ts).
+ * Besides the planner settings (claimPlannerSettings), the claim is this one
+ * statement (bench/dial.ts).
  */
 export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions): Promise<ClaimedCall[]> {
   if (opts.limit <= 0) return [];
-  // The planner's cost estimate for the guarded LIMIT walks is huge (it cannot know
-  // a walk stops after `limit` matches), which triggers JIT compilation: ~90 ms
-  // of JIT for a ~1 ms plan (bench/dial.ts). Off for this transaction only.
-  await sql`SET LOCAL jit = off`.execute(trx);
+  await claimPlannerSettings(trx);
+  const res = await claimStatement(opts).execute(trx);
+  return res.rows.map((r) => ({
+    attemptId: r.attempt_id, callId: r.call_id, contactId: r.contact_id, campaignId: r.campaign_id,
+    attemptNumber: Number(r.attempt_number), phoneNumber: r.phone_number,
+  }));
+}
+
+/**
+ * The claim transaction's planner settings (SET LOCAL: this transaction only).
+ *
+ * - `jit = off`: the planner's cost estimate for the guarded LIMIT walks is huge
+ *   (it cannot know a walk stops after `limit` matches), which triggers JIT
+ *   compilation: ~90 ms of JIT for a ~1 ms plan (bench/dial.ts).
+ * - `enable_bitmapscan = off`: the walks must read the index in order and stop
+ *   after `limit` eligible rows. The planner multiplies the default selectivities
+ *   of the eligibility conditions (calling window, weekday, attempts, …) into an
+ *   estimate of a fraction of a percent of the range; once a campaign's range is
+ *   small enough that this is fewer than `limit` rows (tens of thousands of
+ *   contacts: any campaign late in its life), it expects to read the whole
+ *   range anyway and picks a bitmap scan of all of it plus a sort: every open
+ *   contact read at every claim (late in a 200,000-contact campaign: its whole
+ *   16,600-contact consented range, 110–135 ms a claim, instead of the ordered
+ *   walk of ~100 rows, 18–21 ms; bench/README.md). Without bitmap scans the
+ *   ordered walk is the cheapest plan at any size.
+ */
+export async function claimPlannerSettings(trx: Transaction<DB>): Promise<void> {
+  await sql`SELECT set_config('jit', 'off', true), set_config('enable_bitmapscan', 'off', true)`.execute(trx);
+}
+
+interface ClaimRow {
+  attempt_id: string; call_id: string; contact_id: string; campaign_id: string; attempt_number: number; phone_number: string;
+}
+
+/** The claim statement itself (claimDueContacts runs it after claimPlannerSettings; tests explain it). */
+export function claimStatement(opts: ClaimOptions): RawBuilder<ClaimRow> {
   const zones = JSON.stringify(callingCodeZones());
   const now = sql`${opts.now.toISOString()}::timestamptz`;
   const limit = opts.limit;
@@ -96,9 +134,7 @@ export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions)
       AND extract(epoch FROM lt.t::time) < extract(epoch FROM camp.allowed_call_end_local) - ${opts.guardMinutes * 60}`;
   // When the contact became due: created, or last attempt + the campaign's retry interval.
   const dueAt = sql`coalesce(c.last_attempt_at + make_interval(mins => camp.retry_interval_minutes), c.created_at)`;
-  const res = await sql<{
-    attempt_id: string; call_id: string; contact_id: string; campaign_id: string; attempt_number: number; phone_number: string;
-  }>`
+  return sql<ClaimRow>`
     WITH zones AS MATERIALIZED (
       SELECT '+' || key AS prefix, value AS zone FROM jsonb_each_text(${zones}::jsonb)
     ),
@@ -110,14 +146,16 @@ export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions)
     ),
     cand AS MATERIALIZED (
       SELECT w.id, w.campaign_id, w.due_at
-      FROM camp CROSS JOIN LATERAL (
+      FROM camp
+      CROSS JOIN LATERAL unnest(CASE WHEN camp.require_prior_consent THEN ARRAY[true] ELSE ARRAY[true, false] END) AS k(consent)
+      CROSS JOIN LATERAL (
         (SELECT c.id, c.campaign_id, ${dueAt} AS due_at FROM contacts c ${localTime}
-         WHERE c.last_attempt_at IS NULL AND ${eligible}
+         WHERE c.has_prior_consent = k.consent AND c.last_attempt_at IS NULL AND ${eligible}
          ORDER BY c.last_attempt_at NULLS FIRST, c.created_at
          LIMIT ${limit})
         UNION ALL
         (SELECT c.id, c.campaign_id, ${dueAt} AS due_at FROM contacts c ${localTime}
-         WHERE c.last_attempt_at <= ${now} - make_interval(mins => camp.retry_interval_minutes) AND ${eligible}
+         WHERE c.has_prior_consent = k.consent AND c.last_attempt_at <= ${now} - make_interval(mins => camp.retry_interval_minutes) AND ${eligible}
          ORDER BY c.last_attempt_at NULLS FIRST, c.created_at
          LIMIT ${limit})
       ) w
@@ -153,11 +191,7 @@ export async function claimDueContacts(trx: Transaction<DB>, opts: ClaimOptions)
     SELECT ins.id AS attempt_id, ins.call_id, ins.contact_id, ins.campaign_id, ins.attempt_number, upd.phone_number
     FROM ins JOIN upd ON upd.id = ins.contact_id
     ORDER BY upd.due_at, upd.id
-  `.execute(trx);
-  return res.rows.map((r) => ({
-    attemptId: r.attempt_id, callId: r.call_id, contactId: r.contact_id, campaignId: r.campaign_id,
-    attemptNumber: Number(r.attempt_number), phoneNumber: r.phone_number,
-  }));
+  `;
 }
 
 /**

@@ -194,7 +194,7 @@ export async function completeCampaignsIfFinished(db: Kysely<DB>, ids: readonly 
 /**
  * A running or paused campaign none of whose contacts can still be dialled
  * (all completed, refused, excluded or finally not_reached) becomes completed.
- * Both lookups are index-driven (contacts_campaign_state_idx, contacts_dialable_due_idx).
+ * Both lookups are index-driven (contacts_campaign_state_idx, contacts_dialable_consent_idx).
  *
  * Call endings run it after they have committed (`endCall`,
  * `completeCampaignsIfFinished`), never inside their own transaction; the
