@@ -101,6 +101,29 @@ const pct = (xs: number[], p: number) => {
   return Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2));
 };
 
+/**
+ * 50 reference reads (a bare index read of 100 due consented ids) and CLAIMS
+ * real claims of 100, each committed; then the claim's plan.
+ */
+async function measureClaims(db: Kysely<DB>, campaignId: string) {
+  const bare: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const s = performance.now();
+    await sql`SELECT id FROM contacts WHERE campaign_id = ${campaignId} AND state IN ('pending', 'not_reached') AND closed_at IS NULL
+        AND has_prior_consent ORDER BY last_attempt_at NULLS FIRST, created_at LIMIT 100`.execute(db);
+    bare.push(performance.now() - s);
+  }
+  const claims: number[] = [];
+  let claimed = 0;
+  for (let i = 0; i < CLAIMS; i++) {
+    const s = performance.now();
+    const r = await db.transaction().execute((trx) => claimDueContacts(trx, { limit: 100, now: NOW, guardMinutes: 5 }));
+    claims.push(performance.now() - s);
+    claimed += r.length;
+  }
+  return { bare, claims, claimed, plan: await explainClaim(db) };
+}
+
 async function main() {
   const name = `vsa_bench_dial_${randomBytes(4).toString('hex')}`;
   const adminPool = createPgPool(admin!, 1);
@@ -135,22 +158,7 @@ async function main() {
     const loadSeconds = (Date.now() - t0) / 1000;
 
     // ── 1. claim ────────────────────────────────────────────────────────────
-    const bare: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      const s = performance.now();
-      await sql`SELECT id FROM contacts WHERE campaign_id = ${campaign.id} AND state IN ('pending', 'not_reached') AND closed_at IS NULL
-          AND has_prior_consent ORDER BY last_attempt_at NULLS FIRST, created_at LIMIT 100`.execute(db);
-      bare.push(performance.now() - s);
-    }
-    const claims: number[] = [];
-    let claimed = 0;
-    for (let i = 0; i < CLAIMS; i++) {
-      const s = performance.now();
-      const r = await db.transaction().execute((trx) => claimDueContacts(trx, { limit: 100, now: NOW, guardMinutes: 5 }));
-      claims.push(performance.now() - s);
-      claimed += r.length;
-    }
-    const freshPlan = await explainClaim(db);
+    const { bare, claims, claimed, plan: freshPlan } = await measureClaims(db, campaign.id);
 
     // ── 2. status-callback ingestion ────────────────────────────────────────
     // Fresh attempts for both contenders: 2 × CALLS, each gets initiated, ringing, no-answer.
@@ -245,22 +253,7 @@ async function main() {
     const lateOpen = await sql<{ consented: number; unconsented: number }>`SELECT count(*) FILTER (WHERE has_prior_consent)::int AS consented,
         count(*) FILTER (WHERE NOT has_prior_consent)::int AS unconsented
       FROM contacts WHERE campaign_id = ${campaign.id} AND state IN ('pending', 'not_reached') AND closed_at IS NULL`.execute(db);
-    const lateBare: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      const s = performance.now();
-      await sql`SELECT id FROM contacts WHERE campaign_id = ${campaign.id} AND state IN ('pending', 'not_reached') AND closed_at IS NULL
-          AND has_prior_consent ORDER BY last_attempt_at NULLS FIRST, created_at LIMIT 100`.execute(db);
-      lateBare.push(performance.now() - s);
-    }
-    const late: number[] = [];
-    let lateClaimed = 0;
-    for (let i = 0; i < CLAIMS; i++) {
-      const s = performance.now();
-      const r = await db.transaction().execute((trx) => claimDueContacts(trx, { limit: 100, now: NOW, guardMinutes: 5 }));
-      late.push(performance.now() - s);
-      lateClaimed += r.length;
-    }
-    const latePlan = await explainClaim(db);
+    const { bare: lateBare, claims: late, claimed: lateClaimed, plan: latePlan } = await measureClaims(db, campaign.id);
 
     const out = {
       bench: 'dial',
