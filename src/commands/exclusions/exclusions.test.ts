@@ -50,6 +50,20 @@ describe('addExclusion', () => {
     const bad = await addExclusion(db, { phoneNumber: '3471234567', region: 'XX' }).catch((e: unknown) => e);
     expect((bad as ValidationError).problems[0]).toMatchObject({ field: 'region' });
   });
+
+  it('leaves a contact that was finally not reached as it is (a terminal state), by every path that excludes', async () => {
+    const c = await createCampaign(db);
+    const closedAt = new Date('2026-11-20T10:00:00Z');
+    const finals = await Promise.all(
+      ['+393475550101', '+393475550102', '+393475550103'].map((phone_number) => createContact(db, c.id, { phone_number, state: 'not_reached', closed_at: closedAt })),
+    );
+    expect((await addExclusion(db, { phoneNumber: '+393475550101' })).contactsExcluded).toBe(0);
+    const report = await importExclusions(db, { source: once('phone_number\n+393475550102\n'), maxBytes: 1 << 20 });
+    expect(report).toMatchObject({ accepted: 1, excluded: 0 });
+    await db.insertInto('exclusion_list_entries').values({ phone_number: '+393475550103' }).execute();
+    await recheckExclusions(db);
+    expect(await Promise.all(finals.map((f) => stateOf(f.id)))).toEqual(['not_reached', 'not_reached', 'not_reached']);
+  });
 });
 
 describe('importExclusions', () => {

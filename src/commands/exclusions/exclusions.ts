@@ -48,13 +48,13 @@ function checkRegion(region: string) {
 async function markContacts(trx: Transaction<DB>, phoneNumber: string): Promise<number> {
   const r = await sql`
     WITH locked AS (
-      SELECT id FROM contacts WHERE phone_number = ${phoneNumber} AND state IN ('pending', 'not_reached')
+      SELECT id FROM contacts WHERE phone_number = ${phoneNumber} AND state IN ('pending', 'not_reached') AND closed_at IS NULL
       ORDER BY id
       FOR UPDATE
     )
     UPDATE contacts c SET state = 'excluded'
     FROM locked
-    WHERE c.id = locked.id AND c.state IN ('pending', 'not_reached')`.execute(trx);
+    WHERE c.id = locked.id AND c.state IN ('pending', 'not_reached') AND c.closed_at IS NULL`.execute(trx);
   return Number(r.numAffectedRows ?? 0);
 }
 
@@ -192,13 +192,13 @@ export async function importExclusions(db: Kysely<DB>, input: ImportExclusionsIn
           with locked as (
             select c.id from contacts c
             where c.phone_number in (select phone_number from ${sql.raw(STAGING_TABLE)} where kind = 'v')
-              and c.state in ('pending', 'not_reached')
+              and c.state in ('pending', 'not_reached') and c.closed_at is null
             order by c.id
             for update
           )
           update contacts c set state = 'excluded'
           from locked
-          where c.id = locked.id and c.state in ('pending', 'not_reached')`.execute(q);
+          where c.id = locked.id and c.state in ('pending', 'not_reached') and c.closed_at is null`.execute(q);
         excluded += Number(marked.numAffectedRows ?? 0);
       },
     });
@@ -266,12 +266,12 @@ export async function recheckExclusions(db: Kysely<DB>): Promise<number> {
   const r = await sql`
     with locked as (
       select c.id from contacts c
-      where c.state in ('pending', 'not_reached')
+      where c.state in ('pending', 'not_reached') and c.closed_at is null
         and (c.do_not_call or exists (select 1 from exclusion_list_entries e where e.phone_number = c.phone_number))
       for update skip locked
     )
     update contacts c set state = 'excluded'
     from locked
-    where c.id = locked.id and c.state in ('pending', 'not_reached')`.execute(db);
+    where c.id = locked.id and c.state in ('pending', 'not_reached') and c.closed_at is null`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
