@@ -60,7 +60,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     let timedOut = 0;
     const unplacedBefore = new Date(now.getTime() - (deps.unplacedAfterSeconds ?? config.unplacedAfterSeconds) * 1000);
     for (const a of await findUnplacedClaims(db, { claimedBefore: unplacedBefore, limit: batch })) {
-      if (await releaseClaim(db, { attemptId: a.id, retryNotBefore: null })) {
+      if (await releaseClaim(db, { attemptId: a.id, retryNotBefore: null, now })) {
         released++;
         metrics.reconciled.inc({ how: 'released' });
       }

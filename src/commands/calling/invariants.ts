@@ -15,7 +15,7 @@ export interface Violation {
  * Always true, even mid-run:
  * - live: no contact has two attempts without an outcome (never two live calls);
  * - counted: a contact's attempts_count equals its attempt rows;
- * - bounded: attempts_count never exceeds the campaign's max_attempts;
+ * - bounded: attempts_count never exceeds the campaign's max_attempts (unless it was lowered after those attempts);
  * - final_event: a contact closed as not_reached has exactly one survey.not_reached event, and an open one none;
  * - last_outcome: a not_reached contact's last_outcome is its latest attempt's outcome;
  * When `settled` (nothing in flight any more), also:

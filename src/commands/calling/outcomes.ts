@@ -26,6 +26,7 @@ import {
 import { applyFinalStatus, settle, type DialoguePhase, type Settlement } from '../../domain/calling/settlement.js';
 import type { EventType } from '../../db/schema/index.js';
 import type { AnsweredBy, CallEvent, CallStatus } from '../../domain/ports/telephony.js';
+import { closeExhaustedContacts } from './exhausted.js';
 
 export type AttemptRow = Selectable<CallAttemptsTable & CallAttemptsCallingColumns>;
 
@@ -248,15 +249,19 @@ export async function recordPlacement(db: Kysely<DB>, input: { attemptId: string
  * Gives a claim back: the attempt row is deleted (it is not counted), the
  * contact returns to the state and last-attempt time it had before the claim,
  * and waits until `retryNotBefore`. Only while the attempt was never placed and
- * is still the contact's current one.
+ * is still the contact's current one. A contact given back without an attempt
+ * left — claimed before `max_attempts` was lowered to its count — is closed as
+ * not_reached (`closeExhaustedContacts`), and once that has committed its
+ * campaign is completed if nothing is left.
  */
-export async function releaseClaim(db: Kysely<DB>, input: { attemptId: string; retryNotBefore: Date | null }): Promise<boolean> {
-  return inTransaction(db, async (trx) => {
+export async function releaseClaim(db: Kysely<DB>, input: { attemptId: string; retryNotBefore: Date | null; now?: Date }): Promise<boolean> {
+  const { released, closedIn } = await inTransaction(db, async (trx) => {
+    const none = { released: false, closedIn: null };
     const attempt = await lockAttempt(trx, { id: input.attemptId });
-    if (!attempt || attempt.outcome !== null || attempt.provider_call_id !== null) return false;
+    if (!attempt || attempt.outcome !== null || attempt.provider_call_id !== null) return none;
     const contact = await trx.selectFrom('contacts').select(['id', 'state', 'attempts_count', 'retry_not_before']).where('id', '=', attempt.contact_id).forUpdate().executeTakeFirstOrThrow();
     await trx.deleteFrom('call_attempts').where('id', '=', attempt.id).execute();
-    if (contact.state !== 'in_progress' || contact.attempts_count !== attempt.attempt_number) return true;
+    if (contact.state !== 'in_progress' || contact.attempts_count !== attempt.attempt_number) return { ...none, released: true };
     const meta = attempt.metadata as { prev_state?: string; prev_last_attempt_at?: string | null };
     const prevState = meta.prev_state === 'not_reached' ? 'not_reached' : 'pending';
     const keep = contact.retry_not_before && input.retryNotBefore && contact.retry_not_before > input.retryNotBefore ? contact.retry_not_before : input.retryNotBefore;
@@ -270,8 +275,13 @@ export async function releaseClaim(db: Kysely<DB>, input: { attemptId: string; r
       })
       .where('id', '=', contact.id)
       .execute();
-    return true;
+    // A first attempt given back leaves 0 attempts: below any limit, nothing to check.
+    const closed = contact.attempts_count > 1
+      && (await closeExhaustedContacts(trx, attempt.campaign_id, { now: input.now ?? new Date(), contactIds: [contact.id] })) > 0;
+    return { released: true, closedIn: closed ? attempt.campaign_id : null };
   });
+  if (closedIn) await completeCampaignIfFinished(db, closedIn);
+  return released;
 }
 
 /**
@@ -284,7 +294,7 @@ export async function recordPlacementFailure(
   db: Kysely<DB>,
   input: { attemptId: string; permanent: boolean; errorCode: string; now: Date; retryNotBefore: Date },
 ): Promise<AppliedChange & { released?: boolean }> {
-  if (!input.permanent) return { released: await releaseClaim(db, { attemptId: input.attemptId, retryNotBefore: input.retryNotBefore }) };
+  if (!input.permanent) return { released: await releaseClaim(db, { attemptId: input.attemptId, retryNotBefore: input.retryNotBefore, now: input.now }) };
   return endCall(db, async (trx) => {
     const attempt = await lockAttempt(trx, { id: input.attemptId });
     if (!attempt || attempt.outcome !== null) return { result: {}, finished: null };

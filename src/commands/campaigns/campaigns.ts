@@ -10,6 +10,8 @@ import { type CampaignAction, nextStatus } from '../../domain/campaigns/status.j
 import { activationProblems } from '../../domain/campaigns/validate.js';
 import { type FieldProblem, notFound, ValidationError } from '../../domain/errors.js';
 import { type AuditActor, recordAudit } from '../audit.js';
+import { closeContactsBeyondMaxAttempts } from '../calling/exhausted.js';
+import { completeCampaignIfFinished } from '../calling/outcomes.js';
 
 export type CampaignRow = Selectable<CampaignsTable>;
 export type StateCounts = Record<ContactState | 'total', number>;
@@ -128,31 +130,56 @@ export async function createCampaign(db: Kysely<DB>, input: CampaignSettings & {
   });
 }
 
+/**
+ * The campaign row, locked `FOR NO KEY UPDATE` (what an UPDATE of it takes):
+ * campaign writers, the claim (`FOR SHARE`) and the completion check take
+ * their turns with it, but the foreign-key checks of rows referring to the
+ * campaign (a call ending's event, a claim's attempt) do not wait for it —
+ * which lowering `max_attempts` relies on: it waits for the calls ending
+ * (`closeContactsBeyondMaxAttempts`), so they must not wait for it.
+ */
 async function lockCampaign(trx: Transaction<DB>, id: string): Promise<CampaignRow> {
-  const row = await trx.selectFrom('campaigns').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  const row = await trx.selectFrom('campaigns').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
   if (!row) throw notFound('campaign');
   return row;
 }
 
+/**
+ * Edits a campaign (the fields editable in its status), audited. Lowering
+ * `retry_policy.max_attempts` also closes, in the same transaction, every
+ * waiting contact the new limit leaves without an attempt, as a final
+ * not-reached outcome would (`closeContactsBeyondMaxAttempts`; the audit's
+ * `details.contacts_closed` says how many), and once that has committed
+ * completes the campaign if nothing is left to dial (the returned row then says
+ * `completed`). Raising it reopens no contact already closed: those were
+ * closed for good, with their final event (and perhaps email) already out.
+ */
 export async function updateCampaign(db: Kysely<DB>, id: string, patch: CampaignSettings, ctx: CommandContext): Promise<CampaignRow> {
   const fields = (Object.keys(patch) as CampaignField[]).filter((k) => CAMPAIGN_FIELDS.includes(k) && patch[k] !== undefined);
-  return db.transaction().execute(async (trx) => {
+  const now = ctx.now ?? new Date();
+  const { row, closed } = await db.transaction().execute(async (trx) => {
     const before = await lockCampaign(trx, id);
     assertEditable(before.status, fields);
     const problems = await templateProblems(trx, patch.email_templates);
     if (problems.length) throw new ValidationError('campaign.invalid', 'The campaign refers to email templates that cannot be used.', problems);
-    if (fields.length === 0) return before;
+    if (fields.length === 0) return { row: before, closed: 0 };
     const after = await trx.updateTable('campaigns').set(toRow(patch)).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const lowered = after.max_attempts < before.max_attempts;
+    const closed = lowered ? await closeContactsBeyondMaxAttempts(trx, id, now) : 0;
     await recordAudit(trx, {
       actor: ctx.actor,
       action: 'campaign.update',
       target: { type: 'campaign', id },
       before: pick(settingsOf(before), fields),
       after: pick(settingsOf(after), fields),
+      ...(lowered ? { details: { contacts_closed: closed } } : {}),
       correlationId: ctx.correlationId ?? null,
     });
-    return after;
+    return { row: after, closed };
   });
+  // Like a call ending's check: after the commit, in a short transaction of its own.
+  if (closed === 0 || !(await completeCampaignIfFinished(db, id))) return row;
+  return db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 const pick = (o: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));

@@ -160,6 +160,19 @@ describe('campaigns API', () => {
     expect(audit.after).toMatchObject({ name: 'Renamed' });
   });
 
+  it('lowering max_attempts closes the contacts left without an attempt, and the campaign completes when none is left', async () => {
+    const c = await createCampaign(t.db, { status: 'paused', max_attempts: 4 });
+    const tried = await createContact(t.db, c.id, { state: 'not_reached', attempts_count: 3, last_outcome: 'no_answer', last_attempt_at: new Date() });
+    await createContact(t.db, c.id, { state: 'completed', attempts_count: 1, last_outcome: 'completed' });
+    const res = await api.http.inject({ method: 'PUT', url: `/api/campaigns/${c.id}`, payload: { retry_policy: { max_attempts: 3, retry_interval_minutes: 60 } }, headers: await api.as('campaign_manager') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'completed', retry_policy: { max_attempts: 3 }, counts: { total: 2, not_reached: 1, completed: 1 } });
+    const events = await t.db.selectFrom('events').select(['event_type', 'contact_id']).where('campaign_id', '=', c.id).execute();
+    expect(events).toEqual([{ event_type: 'survey.not_reached', contact_id: tried.id }]);
+    const audit = await t.db.selectFrom('audit_log').selectAll().where('target_id', '=', c.id).where('action', '=', 'campaign.update').executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ before: { retry_policy: { max_attempts: 4 } }, after: { retry_policy: { max_attempts: 3 } }, details: { contacts_closed: 1 } });
+  });
+
   it('404 for an unknown id, 400 for a malformed one, 401 anonymous, 403 for a viewer writing', async () => {
     const h = await api.as('campaign_manager');
     const unknown = await api.http.inject({ method: 'GET', url: '/api/campaigns/00000000-0000-4000-8000-000000000000', headers: h });
