@@ -55,8 +55,9 @@ describe('addExclusion', () => {
     const c = await createCampaign(db);
     const closedAt = new Date('2026-11-20T10:00:00Z');
     const finals = await Promise.all(
-      ['+393475550101', '+393475550102', '+393475550103'].map((phone_number) => createContact(db, c.id, { phone_number, state: 'not_reached', closed_at: closedAt })),
+      ['+393475550101', '+393475550102', '+393475550103'].map((phone_number) => createContact(db, c.id, { phone_number, state: 'not_reached', attempts_count: 3 })),
     );
+    await db.updateTable('contacts').set({ closed_at: closedAt }).where('id', 'in', finals.map((f) => f.id)).execute();
     expect((await addExclusion(db, { phoneNumber: '+393475550101' })).contactsExcluded).toBe(0);
     const report = await importExclusions(db, { source: once('phone_number\n+393475550102\n'), maxBytes: 1 << 20 });
     expect(report).toMatchObject({ accepted: 1, excluded: 0 });
