@@ -176,4 +176,14 @@ describe('reincludeContact', () => {
     await expect(reincludeContact(db, flagged.id)).rejects.toMatchObject({ code: 'contact.do_not_call' });
     await expect(reincludeContact(db, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ kind: 'not_found' });
   });
+
+  it('refuses a contact with no attempt left under its campaign\'s current limit (it could never be dialled)', async () => {
+    const { reincludeContact } = await import('../contacts/reinclude-contact.js');
+    const c = await createCampaign(db, { max_attempts: 2 });
+    const used = await createContact(db, c.id, { phone_number: '+393478810003', state: 'excluded', attempts_count: 2 });
+    await expect(reincludeContact(db, used.id)).rejects.toMatchObject({ code: 'contact.no_attempts_left', kind: 'conflict', details: { attempts: 2, max_attempts: 2 } });
+    expect(await stateOf(used.id)).toBe('excluded');
+    await db.updateTable('campaigns').set({ max_attempts: 3 }).where('id', '=', c.id).execute();
+    expect((await reincludeContact(db, used.id)).state).toBe('pending');
+  });
 });
